@@ -1,0 +1,10 @@
+/**
+ * Every migration, in order. Kysely applies them by name; names sort as NNNN_slug.
+ * Adding a migration: a new file here and a new line below — never edit an applied one.
+ */
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_initial.ts';
+
+export const migrations: Record<string, Migration> = {
+  '0001_initial': m0001,
+};

@@ -1,0 +1,16 @@
+import { PGlite } from '@electric-sql/pglite';
+let t = Date.now();
+const db = await PGlite.create();
+console.log('mem create', Date.now() - t);
+await db.query("create table t(x int)");
+t = Date.now();
+const dump = await db.dumpDataDir('none');
+console.log('dump', Date.now() - t, dump.size);
+await db.close();
+t = Date.now();
+const d2 = await PGlite.create({ loadDataDir: dump });
+console.log('load from dump', Date.now() - t, (await d2.query("select count(*) from t")).rows);
+t = Date.now();
+const d3 = await PGlite.create({ loadDataDir: dump });
+console.log('load again', Date.now() - t);
+console.log((await d2.query("select pg_advisory_lock(1)")).rows, (await d2.query("select $1::text[] as a", [['x','y']])).rows, (await d2.query("select unnest($1::text[]) as a", [['x','y']])).rows);

@@ -1,0 +1,85 @@
+/**
+ * Opens the database: PostgreSQL through `pg` when DATABASE_URL is set, otherwise embedded
+ * PGlite kept under DATA_DIR. Both speak the same SQL; the rest of the code sees only Kysely.
+ */
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+import { PGliteDialect } from './pglite-dialect.ts';
+
+export type DbKind = 'postgres' | 'pglite';
+export type Db = Kysely<Database>;
+
+export interface DbHandle {
+  readonly db: Db;
+  readonly kind: DbKind;
+  /** Closes the pool (or the embedded database). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Called after every query; tests count round trips with it. */
+  readonly onQuery?: (event: LogEvent) => void;
+  /** Pool size for PostgreSQL. */
+  readonly poolSize?: number;
+}
+
+function kyselyLog(options: OpenOptions): ((event: LogEvent) => void) | undefined {
+  return options.onQuery;
+}
+
+/** A PostgreSQL pool. Idle-client errors are logged by the caller's handler, never thrown. */
+export function openPostgres(databaseUrl: string, options: OpenOptions = {}, onPoolError?: (error: Error) => void): DbHandle {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // A backend killed while idle emits 'error' on the pool; unhandled, it would crash the process.
+  pool.on('error', (error) => onPoolError?.(error));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: kyselyLog(options) });
+  return handle(db, 'postgres');
+}
+
+/** Embedded PGlite on an existing instance (tests) or a data directory. */
+export function openPGliteInstance(pglite: PGlite, options: OpenOptions = {}): DbHandle {
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), log: kyselyLog(options) });
+  return handle(db, 'pglite');
+}
+
+export async function openPGlite(dataDir: string, options: OpenOptions = {}): Promise<DbHandle> {
+  const dir = path.join(dataDir, 'pglite');
+  mkdirSync(dir, { recursive: true });
+  const pglite = await PGlite.create(dir);
+  return openPGliteInstance(pglite, options);
+}
+
+export async function openDatabase(
+  settings: { databaseUrl: string | null; dataDir: string },
+  options: OpenOptions = {},
+  onPoolError?: (error: Error) => void,
+): Promise<DbHandle> {
+  if (settings.databaseUrl !== null) return openPostgres(settings.databaseUrl, options, onPoolError);
+  return openPGlite(settings.dataDir, options);
+}
+
+function handle(db: Db, kind: DbKind): DbHandle {
+  let closing: Promise<void> | null = null;
+  return {
+    db,
+    kind,
+    close(): Promise<void> {
+      closing ??= db.destroy();
+      return closing;
+    },
+  };
+}
+
+/** One cheap round trip: is the database answering? */
+export async function ping(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
+}

@@ -1,0 +1,124 @@
+/**
+ * Kysely's view of the tables in migrations/. Columns with a database default are `Generated`.
+ * Timestamps come back as Date from both drivers; JSON columns as parsed values.
+ */
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json = ColumnType<unknown, string | undefined, string>;
+
+export type AuthProvider = 'local' | 'magic_link' | 'stytch';
+export type OrganizerRole = 'owner' | 'admin' | 'member';
+export type TokenPurpose = 'login' | 'verify_email' | 'reset_password';
+
+export interface UsersTable {
+  uuid: Generated<string>;
+  email: string;
+  name: string | null;
+  password_hash: string | null;
+  auth_provider: Generated<AuthProvider>;
+  stytch_user_id: string | null;
+  is_email_verified: Generated<boolean>;
+  config: Json;
+  is_active: Generated<boolean>;
+  is_deleted: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RolesTable {
+  id: Generated<string>;
+  name: string;
+  description: string | null;
+  created_at: Timestamp;
+}
+
+export interface SystemMembershipsTable {
+  id: Generated<string>;
+  user_uuid: string;
+  role_id: string;
+  is_active: Generated<boolean>;
+  is_suspended: Generated<boolean>;
+  config: Json;
+  created_at: Timestamp;
+}
+
+export interface OrganizersTable {
+  uuid: Generated<string>;
+  name: string;
+  is_deleted: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface OrganizerMembershipsTable {
+  id: Generated<string>;
+  user_uuid: string;
+  organizer_uuid: string;
+  role: OrganizerRole;
+  is_active: Generated<boolean>;
+  is_deleted: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface EligibleEmailsTable {
+  id: Generated<string>;
+  email: string;
+  batch_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id: Generated<string>;
+  user_uuid: string;
+  refresh_token_hash: string;
+  previous_refresh_token_hash: string | null;
+  rotated_at: NullableTimestamp;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+  last_seen_at: Timestamp;
+  user_agent: string | null;
+  ip: string | null;
+  stytch_session_token: string | null;
+  created_at: Timestamp;
+}
+
+export interface OneTimeTokensTable {
+  token_hash: string;
+  email: string;
+  purpose: TokenPurpose;
+  code_challenge: string | null;
+  redirect_url: string | null;
+  expires_at: Timestamp;
+  consumed_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  actor: string;
+  action: string;
+  target: string | null;
+  before: Json;
+  after: Json;
+  ip: string | null;
+  request_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  users: UsersTable;
+  roles: RolesTable;
+  system_memberships: SystemMembershipsTable;
+  organizers: OrganizersTable;
+  organizer_memberships: OrganizerMembershipsTable;
+  eligible_emails: EligibleEmailsTable;
+  sessions: SessionsTable;
+  one_time_tokens: OneTimeTokensTable;
+  audit_log: AuditLogTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type RoleRow = Selectable<RolesTable>;
+export type EligibleEmailRow = Selectable<EligibleEmailsTable>;

@@ -1,0 +1,85 @@
+/**
+ * The one error catalog. Lower layers throw `new AppError('code')`; only the HTTP error handler
+ * turns a code into a status. Every code here is documented in docs/errors.md (a test checks).
+ */
+
+export interface ErrorSpec {
+  readonly status: number;
+  readonly detail: string;
+}
+
+export const ERROR_CATALOG = {
+  // Request shape
+  validation_error: { status: 422, detail: 'Request validation failed' },
+  bad_request: { status: 400, detail: 'Bad request' },
+  invalid_json: { status: 400, detail: 'Request body is not valid JSON' },
+  unsupported_media_type: { status: 415, detail: 'Unsupported media type: send application/json' },
+  payload_too_large: { status: 413, detail: 'Request body is too large' },
+  not_found: { status: 404, detail: 'Not Found' },
+  method_not_allowed: { status: 405, detail: 'Method Not Allowed' },
+  // Credentials and permissions
+  not_authenticated: { status: 401, detail: 'Not authenticated' },
+  invalid_credentials: { status: 401, detail: 'Invalid email or password' },
+  invalid_token: { status: 401, detail: 'Invalid authentication token' },
+  forbidden: { status: 403, detail: 'Forbidden' },
+  csrf_rejected: { status: 403, detail: 'Cross-site request refused: the Origin is not allowed' },
+  missing_role: { status: 403, detail: 'User does not have the required role' },
+  user_inactive: { status: 403, detail: 'User account is deactivated' },
+  email_not_eligible: { status: 403, detail: 'Email not authorized for access' },
+  signup_closed: { status: 403, detail: 'Sign-up is closed' },
+  // Resources
+  user_not_found: { status: 404, detail: 'User not found' },
+  role_not_found: { status: 404, detail: 'Role not found' },
+  user_or_role_not_found: { status: 404, detail: 'User or role not found' },
+  email_taken: { status: 409, detail: 'Email already registered' },
+  role_exists: { status: 409, detail: 'Role already exists' },
+  builtin_role: { status: 409, detail: 'Built-in roles cannot be deleted' },
+  last_admin: { status: 409, detail: 'The last active admin cannot be removed' },
+  already_eligible: { status: 409, detail: 'Email is already eligible' },
+  invalid_emails: { status: 422, detail: 'Some email addresses are invalid; nothing was written' },
+  // Limits and the outside world
+  rate_limited: { status: 429, detail: 'Too many requests; retry later' },
+  internal_error: { status: 500, detail: 'Internal server error' },
+  service_unavailable: { status: 503, detail: 'Service temporarily unavailable' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+/** One item of a FastAPI-style validation error list. */
+export interface ValidationIssue {
+  loc: (string | number)[];
+  msg: string;
+  type: string;
+}
+
+/** A domain error with a stable code; `detail` overrides the catalog message when given. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly detail: string | ValidationIssue[];
+  readonly headers: Readonly<Record<string, string>>;
+  readonly extra: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: ErrorCode,
+    options: {
+      detail?: string | ValidationIssue[];
+      headers?: Record<string, string>;
+      extra?: Record<string, unknown>;
+    } = {},
+  ) {
+    const spec = ERROR_CATALOG[code];
+    super(typeof options.detail === 'string' ? options.detail : spec.detail);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = spec.status;
+    this.detail = options.detail ?? spec.detail;
+    this.headers = options.headers ?? {};
+    this.extra = options.extra ?? {};
+  }
+}
+
+/** A 422 in FastAPI's shape for one bad field. */
+export function validationError(loc: (string | number)[], msg: string, type = 'value_error'): AppError {
+  return new AppError('validation_error', { detail: [{ loc, msg, type }] });
+}

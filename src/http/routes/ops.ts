@@ -1,0 +1,38 @@
+/** Operations routes: liveness, readiness, and the OpenAPI document. */
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ping, type Db } from '../../db/connect.ts';
+import { pendingMigrations } from '../../db/migrate.ts';
+import { AppError } from '../../errors.ts';
+import { ErrorBody } from '../schemas.ts';
+
+export interface OpsDeps {
+  readonly db: Db;
+}
+
+const Status = Type.Object({ status: Type.String() });
+
+export const opsRoutes: FastifyPluginAsyncTypebox<OpsDeps> = async (app, { db }) => {
+  // Migrations never un-apply, so once current, readiness only needs the ping.
+  let migrationsCurrent = false;
+
+  app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is up', response: { 200: Status } } }, async () => ({ status: 'ok' }));
+
+  app.get(
+    '/readyz',
+    { schema: { tags: ['operations'], summary: 'Database reachable and migrations current', response: { 200: Status, 503: ErrorBody } } },
+    async () => {
+      try {
+        await ping(db);
+        if (!migrationsCurrent) migrationsCurrent = (await pendingMigrations(db)).length === 0;
+      } catch (error) {
+        app.log.warn({ err: error }, 'readiness check: database unreachable');
+        throw new AppError('service_unavailable', { detail: 'Database unreachable' });
+      }
+      if (!migrationsCurrent) throw new AppError('service_unavailable', { detail: 'Database migrations are pending: run gatehouse migrate' });
+      return { status: 'ready' };
+    },
+  );
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+};

@@ -1,0 +1,107 @@
+/**
+ * The only place that wires things: config → database → migrate → seed → app → listen, and
+ * graceful shutdown (stop accepting, drain in-flight requests, then close the pool).
+ */
+import { pathToFileURL } from 'node:url';
+import { buildApp, type App } from './app.ts';
+import { ConfigError, loadConfig, type Config, type LoadedConfig } from './config.ts';
+import { openDatabase, type DbHandle } from './db/connect.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { seed } from './db/seed.ts';
+
+export interface RunningServer {
+  readonly app: App;
+  readonly database: DbHandle;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+function nextSteps(config: Config, url: string): string {
+  const lines = [
+    `Gatehouse is listening on ${url} (${config.nodeEnv}, ${config.databaseUrl === null ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
+    `  API docs:   ${url}/docs`,
+    `  Readiness:  ${url}/readyz`,
+  ];
+  if (config.bootstrapAdminEmail === null) {
+    lines.push('  First admin: set BOOTSTRAP_ADMIN_EMAIL=you@example.org, or run: npm run cli -- create-admin you@example.org --password-stdin');
+  } else {
+    lines.push(`  First admin: ${config.bootstrapAdminEmail}`);
+  }
+  return lines.join('\n');
+}
+
+export async function startServer(loaded: LoadedConfig): Promise<RunningServer> {
+  const { config } = loaded;
+  let app: App | null = null;
+  const database = await openDatabase(config, {}, (error) => app?.log.warn({ err: error }, 'database connection lost'));
+  try {
+    const migrated = await migrateToLatest(database.db);
+    await seed(database.db, config);
+    app = await buildApp({ config, db: database.db });
+    for (const warning of loaded.warnings) app.log.warn(warning);
+    if (migrated.applied.length > 0) app.log.info({ migrations: migrated.applied }, 'database migrated');
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app?.close();
+    await database.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+  const running = app;
+  return {
+    app: running,
+    database,
+    url,
+    async stop(): Promise<void> {
+      await running.close();
+      await database.close();
+    },
+  };
+}
+
+/** SIGTERM/SIGINT: drain and close; a second signal exits at once. */
+function handleSignals(server: RunningServer): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      server.app.log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    server.app.log.info({ signal }, 'shutting down: draining in-flight requests');
+    server
+      .stop()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        server.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+export async function main(): Promise<void> {
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Gatehouse cannot start: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const server = await startServer(loaded);
+  handleSignals(server);
+  console.log(nextSteps(loaded.config, server.url));
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    console.error('Gatehouse failed to start:', error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,109 @@
+/** SQL for users. Emails arrive here already normalized (trimmed, lower-cased). */
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.ts';
+import type { AuthProvider, UserRow } from '../db/schema.ts';
+
+export async function findUserByEmail(db: Db, email: string): Promise<UserRow | null> {
+  return (await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst()) ?? null;
+}
+
+export async function findUserByUuid(db: Db, uuid: string): Promise<UserRow | null> {
+  return (await db.selectFrom('users').selectAll().where('uuid', '=', uuid).executeTakeFirst()) ?? null;
+}
+
+export interface NewUserFields {
+  readonly email: string;
+  readonly name?: string | null;
+  readonly passwordHash?: string | null;
+  readonly authProvider: AuthProvider;
+  readonly isEmailVerified: boolean;
+  readonly stytchUserId?: string | null;
+}
+
+/** Inserts a user; returns null when the email is taken (no exception for a race). */
+export async function insertUser(db: Db, fields: NewUserFields): Promise<UserRow | null> {
+  const row = await db
+    .insertInto('users')
+    .values({
+      email: fields.email,
+      name: fields.name ?? null,
+      password_hash: fields.passwordHash ?? null,
+      auth_provider: fields.authProvider,
+      is_email_verified: fields.isEmailVerified,
+      stytch_user_id: fields.stytchUserId ?? null,
+      config: '{}',
+    })
+    .onConflict((oc) => oc.column('email').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+export async function setPasswordHash(db: Db, uuid: string, passwordHash: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ password_hash: passwordHash, updated_at: sql<Date>`now()` })
+    .where('uuid', '=', uuid)
+    .execute();
+}
+
+export interface UserListItem {
+  readonly uuid: string;
+  readonly email: string;
+  readonly name: string | null;
+  readonly is_active: boolean;
+  readonly is_deleted: boolean;
+  readonly created_at: Date;
+  readonly roles: string[];
+}
+
+export interface UserListFilter {
+  readonly emailContains?: string;
+  readonly role?: string;
+  readonly limit: number;
+  /** Keyset cursor: the last email of the previous page. */
+  readonly afterEmail?: string;
+}
+
+/** Users with their active role names, ordered by email (keyset-paginated). */
+export async function listUsers(db: Db, filter: UserListFilter): Promise<UserListItem[]> {
+  let query = db
+    .selectFrom('users as u')
+    .select([
+      'u.uuid',
+      'u.email',
+      'u.name',
+      'u.is_active',
+      'u.is_deleted',
+      'u.created_at',
+      sql<string[]>`coalesce((
+        select array_agg(r.name order by r.name)
+        from system_memberships m join roles r on r.id = m.role_id
+        where m.user_uuid = u.uuid and m.is_active and not m.is_suspended
+      ), '{}')`.as('roles'),
+    ])
+    .orderBy('u.email')
+    .limit(filter.limit);
+  if (filter.emailContains !== undefined && filter.emailContains !== '') {
+    query = query.where('u.email', 'like', `%${escapeLike(filter.emailContains)}%`);
+  }
+  if (filter.afterEmail !== undefined) query = query.where('u.email', '>', filter.afterEmail);
+  if (filter.role !== undefined && filter.role !== '') {
+    const role = filter.role;
+    query = query.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('system_memberships as m')
+          .innerJoin('roles as r', 'r.id', 'm.role_id')
+          .select(sql`1`.as('one'))
+          .whereRef('m.user_uuid', '=', 'u.uuid')
+          .where('r.name', '=', role),
+      ),
+    );
+  }
+  return query.execute();
+}
+
+/** LIKE treats % and _ as wildcards; a search string means them literally. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}

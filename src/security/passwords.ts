@@ -1,0 +1,47 @@
+/**
+ * Password hashing: argon2id at OWASP's minimum (m=19456 KiB, t=2, p=1). @node-rs/argon2 runs
+ * on libuv's thread pool, so hashing never blocks the event loop.
+ */
+import { hash, verify, type Options } from '@node-rs/argon2';
+
+// `Algorithm` is a const enum, which isolated modules cannot read: 2 is Algorithm.Argon2id.
+const ARGON2ID = 2 as Options['algorithm'];
+
+export const ARGON2_PARAMS: Readonly<Options> & { memoryCost: number; timeCost: number; parallelism: number } = Object.freeze({
+  algorithm: ARGON2ID,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+});
+
+export const MIN_PASSWORD_LENGTH = 12;
+export const MAX_PASSWORD_LENGTH = 256;
+
+export async function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2_PARAMS);
+}
+
+/** False for a mismatch or a malformed hash; never throws for bad input. */
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  try {
+    return await verify(passwordHash, password);
+  } catch {
+    return false;
+  }
+}
+
+/** True when the stored hash is not argon2id at (at least) today's parameters. */
+export function needsRehash(passwordHash: string): boolean {
+  const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(passwordHash);
+  if (!match) return true;
+  const [m, t, p] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  return m < ARGON2_PARAMS.memoryCost || t < ARGON2_PARAMS.timeCost || p < ARGON2_PARAMS.parallelism;
+}
+
+/** Length rule only (no composition rules); characters are counted as code points, never trimmed. */
+export function passwordLengthProblem(password: string): string | null {
+  const length = [...password].length;
+  if (length < MIN_PASSWORD_LENGTH) return `Password must be at least ${MIN_PASSWORD_LENGTH} characters`;
+  if (length > MAX_PASSWORD_LENGTH) return `Password must be at most ${MAX_PASSWORD_LENGTH} characters`;
+  return null;
+}

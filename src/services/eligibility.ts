@@ -1,0 +1,98 @@
+/**
+ * The eligible-email list: who may join. Imports are all-or-nothing: every address is checked
+ * first, and only a list without a single invalid entry is written, in one transaction, with
+ * one set-based statement per chunk.
+ */
+import type { Db } from '../db/connect.ts';
+import { AppError, type ValidationIssue } from '../errors.ts';
+import { insertAudit } from '../queries/audit.ts';
+import { insertEligibleChunk, isEmailEligible } from '../queries/eligibility.ts';
+import { isValidEmail, normalizeEmail } from './email-address.ts';
+
+/** Rows per INSERT statement: large enough to be set-based, small enough to bound memory. */
+const CHUNK_SIZE = 20_000;
+
+export interface EmailEntry {
+  readonly raw: string;
+  /** Where the entry came from: a 1-based CSV line, or a 0-based index in a JSON array. */
+  readonly position: number;
+}
+
+export interface InvalidEmail {
+  readonly email: string;
+  readonly position: number;
+}
+
+export interface CheckedEmails {
+  /** Normalized, valid, duplicates folded; in first-seen order. */
+  readonly emails: readonly string[];
+  readonly invalid: readonly InvalidEmail[];
+}
+
+export interface ImportOutcome {
+  readonly added: number;
+  readonly already_present: number;
+}
+
+/** Normalizes and validates; duplicates inside the list are folded into one. */
+export function checkEmails(entries: Iterable<EmailEntry>): CheckedEmails {
+  const seen = new Set<string>();
+  const invalid: InvalidEmail[] = [];
+  for (const entry of entries) {
+    const email = normalizeEmail(entry.raw);
+    if (!isValidEmail(email)) {
+      invalid.push({ email: entry.raw, position: entry.position });
+      continue;
+    }
+    seen.add(email);
+  }
+  return { emails: [...seen], invalid };
+}
+
+/** The 422 for a list with invalid entries; `where` says how positions read (line or index). */
+export function invalidEmailsError(invalid: readonly InvalidEmail[], where: 'line' | 'index', field: string): AppError {
+  const detail: ValidationIssue[] = invalid.map((item) => ({
+    loc: where === 'line' ? ['body', 'line', item.position] : ['body', field, item.position],
+    msg: `${JSON.stringify(item.email)} is not a valid email address`,
+    type: 'value_error.email',
+  }));
+  return new AppError('invalid_emails', { detail, extra: { invalid_count: invalid.length } });
+}
+
+export interface ImportContext {
+  readonly actor: string;
+  readonly ip?: string | null;
+  readonly requestId?: string | null;
+  /** Called after each chunk with the number of addresses written so far. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Writes a checked list in one transaction. Re-running it adds nothing. */
+export async function importEligibleEmails(
+  db: Db,
+  emails: readonly string[],
+  batchId: string | null,
+  context: ImportContext,
+): Promise<ImportOutcome> {
+  return db.transaction().execute(async (trx) => {
+    let added = 0;
+    for (let start = 0; start < emails.length; start += CHUNK_SIZE) {
+      added += await insertEligibleChunk(trx, emails.slice(start, start + CHUNK_SIZE), batchId);
+      context.onProgress?.(Math.min(start + CHUNK_SIZE, emails.length), emails.length);
+    }
+    const outcome = { added, already_present: emails.length - added };
+    await insertAudit(trx, {
+      actor: context.actor,
+      action: 'eligible_emails.import',
+      target: batchId,
+      after: { ...outcome, batch_id: batchId },
+      ip: context.ip ?? null,
+      requestId: context.requestId ?? null,
+    });
+    return outcome;
+  });
+}
+
+export async function isEligible(db: Db, rawEmail: string): Promise<boolean> {
+  return isEmailEligible(db, normalizeEmail(rawEmail));
+}
