@@ -63,6 +63,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('preClose', async () => {
     draining = true;
   });
+  // Responses finished during the drain end their connection, so close() need not wait for
+  // clients' keep-alive timeouts.
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     if (draining) {

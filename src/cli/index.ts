@@ -28,3 +28,6 @@ try {
   console.error(`error: ${describeError(error)}`);
   process.exitCode = 1;
 }
+// PGlite can leave an internal timer armed after close(); a finished command must not linger.
+// (stdout and stderr are synchronous for files and pipes on Linux, so nothing is lost.)
+if (program.args[0] !== 'serve') process.exit(process.exitCode ?? 0);

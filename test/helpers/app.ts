@@ -1,0 +1,49 @@
+/** Builds the real app on a fresh test database with a test configuration. */
+import { Writable } from 'node:stream';
+import type { LogEvent } from 'kysely';
+import { buildApp, type App } from '../../src/app.ts';
+import { loadConfig, type Config, type Env } from '../../src/config.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+
+export interface TestApp {
+  readonly app: App;
+  readonly config: Config;
+  readonly database: TestDatabase;
+  /** Every log line written so far (JSON strings). */
+  readonly logs: string[];
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  readonly env?: Env;
+  readonly onQuery?: (event: LogEvent) => void;
+  /** Build on this database instead of a new one. */
+  readonly database?: TestDatabase;
+}
+
+export function testConfig(env: Env = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', DATA_DIR: '/nonexistent-test-data-dir', ...env }).config;
+}
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase({ onQuery: options.onQuery }));
+  const config = testConfig(options.env);
+  const logs: string[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, callback): void {
+      logs.push(chunk.toString('utf8'));
+      callback();
+    },
+  });
+  const app = await buildApp({ config, db: database.db, logStream });
+  return {
+    app,
+    config,
+    database,
+    logs,
+    async close(): Promise<void> {
+      await app.close();
+      if (options.database === undefined) await database.close();
+    },
+  };
+}
