@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -15,12 +17,39 @@ import { handleError, handleNotFound, sendError } from './http/error-handler.ts'
 import { loggerOptions } from './http/logging.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { opsRoutes } from './http/routes/ops.ts';
+import { passwordRoutes } from './http/routes/auth-passwords.ts';
+import { sessionRoutes } from './http/routes/auth-sessions.ts';
+import { cookieNames, hasAuthCookie, bearerToken } from './http/credentials.ts';
+import type { HttpContext } from './http/context.ts';
+import { createGuards } from './http/guards.ts';
+import { createLogMailer, createSmtpMailer, type Mailer } from './providers/mail.ts';
+import { createRedisCounterStore } from './providers/redis-counters.ts';
+import { passesCsrf } from './security/csrf.ts';
+import { createJwtCodec } from './security/jwt.ts';
+import { hmac } from './security/tokens.ts';
+import { createAccountService } from './services/accounts.ts';
+import { createMemoryCounterStore, createRateLimiter, DEFAULT_LIMITS, type CounterStore, type LimitedAction, type RouteLimits } from './services/rate-limits.ts';
+import { createSessionService } from './services/sessions.ts';
+import { createBackgroundTasks } from './background.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Handles tests and embedders reach through the app. */
+    gatehouse: { readonly mailer: Mailer; readonly context: HttpContext; backgroundIdle(): Promise<void> };
+  }
+}
 
 export interface AppDeps {
   readonly config: Config;
   readonly db: Db;
   /** Where logs go (tests capture them); stdout when absent. */
   readonly logStream?: NodeJS.WritableStream;
+  /** Outgoing mail; from SMTP_URL (or the log) when absent. */
+  readonly mailer?: Mailer;
+  /** Rate-limit counters; Redis (REDIS_URL) or in-process when absent. */
+  readonly counterStore?: CounterStore;
+  /** Abuse limits; the defaults when absent (tests lower them). */
+  readonly limits?: Readonly<Record<LimitedAction, RouteLimits>>;
 }
 
 export type App = FastifyInstance;
@@ -98,5 +127,69 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await app.register(opsRoutes, { db: deps.db });
+
+  const context = createContext(app, deps);
+  const allowedOrigins = new Set([new URL(deps.config.publicUrl).origin, ...deps.config.corsOrigins]);
+  await app.register(cookie);
+  await app.register(cors, {
+    // Echo only allowed origins; credentials (cookies) make a wildcard unsafe.
+    origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin)),
+    credentials: true,
+    allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-request-id'],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+  });
+  app.addHook('onRequest', async (request) => {
+    const allowed = passesCsrf(
+      {
+        method: request.method,
+        hasBearer: bearerToken(request) !== null || request.headers['x-api-key'] !== undefined,
+        hasAuthCookie: hasAuthCookie(request, context.cookies),
+        origin: request.headers.origin,
+        referer: request.headers.referer,
+        secFetchSite: singleHeader(request.headers['sec-fetch-site']),
+      },
+      allowedOrigins,
+    );
+    if (!allowed) {
+      context.securityEvent('csrf_rejected', { method: request.method, url: request.routeOptions.url, origin: request.headers.origin ?? null });
+      throw new AppError('csrf_rejected');
+    }
+  });
+
+  for (const prefix of deps.config.authRoutePrefixes) {
+    await app.register(passwordRoutes, { ...context, prefix });
+    await app.register(sessionRoutes, { ...context, prefix });
+  }
   return app;
+}
+
+function singleHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Builds the services once; routes receive them as plugin options. */
+function createContext(app: App, deps: AppDeps): HttpContext {
+  const { config, db } = deps;
+  const securityEvent = (event: string, fields: Record<string, unknown>): void => app.log.info({ security_event: event, ...fields }, `security event: ${event}`);
+  const background = createBackgroundTasks((label, error) => app.log.error({ err: error, task: label }, 'background task failed'));
+  const mailer = deps.mailer ?? (config.smtpUrl === null ? createLogMailer(() => app.log) : createSmtpMailer(config.smtpUrl, config.mailFrom));
+  const counterStore = deps.counterStore ?? (config.redisUrl === null ? createMemoryCounterStore() : createRedisCounterStore(config.redisUrl));
+  const jwt = createJwtCodec({ secret: config.jwtSecret, issuer: config.publicUrl, ttl: config.accessTokenTtl });
+  const cookies = cookieNames(config);
+  const sessions = createSessionService({
+    db,
+    jwt,
+    settings: { sessionTtl: config.sessionTtl, accessTokenTtl: config.accessTokenTtl, refreshKey: hmac(config.jwtSecret, 'gatehouse refresh-token key v1') },
+    onSecurityEvent: securityEvent,
+  });
+  const accounts = createAccountService({ db, config, mailer, sessions, onSecurityEvent: securityEvent, background: background.run });
+  const guards = createGuards({ db, jwt, cookies, onSecurityEvent: securityEvent });
+  const context: HttpContext = { config, db, guards, cookies, sessions, accounts, limiter: createRateLimiter(counterStore, deps.limits ?? DEFAULT_LIMITS), mailer, securityEvent };
+  app.decorate('gatehouse', { mailer, context, backgroundIdle: background.idle });
+  app.addHook('onClose', async () => {
+    await background.idle();
+    await counterStore.close();
+    if (deps.mailer === undefined) await mailer.close();
+  });
+  return context;
 }

@@ -15,3 +15,59 @@ export const ErrorBody = Type.Object(
   },
   { additionalProperties: true },
 );
+
+/** Emails are plain strings here: they are trimmed and lower-cased before they are checked. */
+export const EmailField = Type.String({ minLength: 1, maxLength: 320 });
+/** Never trimmed; the 12..256 rule is checked by the service (in code points, not UTF-16 units). */
+export const PasswordField = Type.String({ minLength: 1, maxLength: 1024 });
+export const TokenField = Type.String({ minLength: 1, maxLength: 2048 });
+
+export const SystemMembershipSchema = Type.Object({
+  type: Type.Literal('system'),
+  role: Type.String(),
+  status: Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('inactive')]),
+});
+
+export const OrganizerMembershipSchema = Type.Object({
+  type: Type.Literal('organizer'),
+  organizer_uuid: Type.String({ format: 'uuid' }),
+  organizer_name: Type.String(),
+  membership_role: Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]),
+});
+
+/** The user public view: a discriminated union of memberships on `type`. */
+export const UserPublicViewSchema = Type.Object({
+  uuid: Type.String({ format: 'uuid' }),
+  email: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  role: Type.Literal('user'),
+  memberships: Type.Array(Type.Union([SystemMembershipSchema, OrganizerMembershipSchema])),
+});
+
+export const LoginResponseSchema = Type.Object({
+  uuid: Type.String({ format: 'uuid' }),
+  email: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  role: Type.Literal('user'),
+});
+
+/** /authenticate and /refresh (Tagline's shape, plus the refresh token for bearer clients). */
+export const TokenResponseSchema = Type.Object({
+  access_token: Type.String(),
+  token_type: Type.Literal('bearer'),
+  user_roles: Type.Array(Type.String()),
+  refresh_token: Type.String(),
+  expires_in: Type.Integer(),
+});
+
+export const SessionSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  created_at: Type.String({ format: 'date-time' }),
+  last_seen_at: Type.String({ format: 'date-time' }),
+  user_agent: Type.Union([Type.String(), Type.Null()]),
+  ip: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const OwnSessionSchema = Type.Composite([SessionSchema, Type.Object({ current: Type.Boolean() })]);
+
+export const UuidParam = Type.String({ format: 'uuid' });

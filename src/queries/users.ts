@@ -107,3 +107,6 @@ export async function listUsers(db: Db, filter: UserListFilter): Promise<UserLis
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
+export async function markEmailVerified(db: Db, uuid: string): Promise<void> {
+  await db.updateTable('users').set({ is_email_verified: true, updated_at: sql<Date>`now()` }).where('uuid', '=', uuid).execute();
+}

@@ -2,7 +2,9 @@
  * Password hashing: argon2id at OWASP's minimum (m=19456 KiB, t=2, p=1). @node-rs/argon2 runs
  * on libuv's thread pool, so hashing never blocks the event loop.
  */
+import { randomBytes } from 'node:crypto';
 import { hash, verify, type Options } from '@node-rs/argon2';
+import { loadCommonPasswords } from './common-passwords.ts';
 
 // `Algorithm` is a const enum, which isolated modules cannot read: 2 is Algorithm.Argon2id.
 const ARGON2ID = 2 as Options['algorithm'];
@@ -44,4 +46,23 @@ export function passwordLengthProblem(password: string): string | null {
   if (length < MIN_PASSWORD_LENGTH) return `Password must be at least ${MIN_PASSWORD_LENGTH} characters`;
   if (length > MAX_PASSWORD_LENGTH) return `Password must be at most ${MAX_PASSWORD_LENGTH} characters`;
   return null;
+}
+
+/** The whole policy for a new password: length, and not among the most common passwords. */
+export function passwordProblem(password: string): string | null {
+  const lengthProblem = passwordLengthProblem(password);
+  if (lengthProblem !== null) return lengthProblem;
+  if (loadCommonPasswords(MIN_PASSWORD_LENGTH).has(password.toLowerCase())) return 'Password is too common; choose another';
+  return null;
+}
+
+let dummyHash: Promise<string> | null = null;
+
+/**
+ * A hash to verify against when there is no user (or no password): login for an unknown email
+ * then costs the same argon2 work as a wrong password, so timing does not tell them apart.
+ */
+export function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword(randomBytes(32).toString('base64url'));
+  return dummyHash;
 }

@@ -1,0 +1,45 @@
+/** What routes are given: config, services and guards, built once in buildApp. */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/connect.ts';
+import { AppError } from '../errors.ts';
+import type { Mailer } from '../providers/mail.ts';
+import type { AccountService } from '../services/accounts.ts';
+import type { LimitedAction, RateLimiter } from '../services/rate-limits.ts';
+import type { IssuedTokens, SecurityEventSink, SessionService } from '../services/sessions.ts';
+import { setSessionCookies, type CookieNames } from './credentials.ts';
+import type { Guards } from './guards.ts';
+
+export interface HttpContext {
+  readonly config: Config;
+  readonly db: Db;
+  readonly guards: Guards;
+  readonly cookies: CookieNames;
+  readonly sessions: SessionService;
+  readonly accounts: AccountService;
+  readonly limiter: RateLimiter;
+  readonly mailer: Mailer;
+  readonly securityEvent: SecurityEventSink;
+}
+
+/** 429 with Retry-After when the client IP or the account is over its limit. */
+export async function enforceLimit(ctx: HttpContext, action: LimitedAction, request: FastifyRequest, account: string | null): Promise<void> {
+  const decision = await ctx.limiter.check(action, request.ip, account);
+  if (decision.allowed) return;
+  ctx.securityEvent('rate_limit_hit', { action, dimension: decision.dimension, ip: request.ip });
+  throw new AppError('rate_limited', { headers: { 'retry-after': String(decision.retryAfter) } });
+}
+
+export function clientInfo(request: FastifyRequest): { userAgent: string | null; ip: string | null } {
+  const agent = request.headers['user-agent'];
+  return { userAgent: typeof agent === 'string' ? agent : null, ip: request.ip };
+}
+
+export function startSession(ctx: HttpContext, reply: FastifyReply, tokens: IssuedTokens): void {
+  setSessionCookies(reply, ctx.cookies, tokens, { access: ctx.config.accessTokenTtl, session: ctx.config.sessionTtl });
+}
+
+/** The /authenticate and /refresh body. */
+export function tokenBody(ctx: HttpContext, tokens: IssuedTokens): { access_token: string; token_type: 'bearer'; user_roles: string[]; refresh_token: string; expires_in: number } {
+  return { access_token: tokens.accessToken, token_type: 'bearer', user_roles: [...tokens.roles], refresh_token: tokens.refreshToken, expires_in: ctx.config.accessTokenTtl };
+}

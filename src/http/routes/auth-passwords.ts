@@ -1,0 +1,113 @@
+/** Password accounts: register, login, verify-email, forgot/reset/change password. */
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { loadUserWithMemberships } from '../../queries/principal.ts';
+import { normalizeEmail } from '../../services/email-address.ts';
+import { userPublicView } from '../../services/user-view.ts';
+import { AppError } from '../../errors.ts';
+import { clientInfo, enforceLimit, startSession, type HttpContext } from '../context.ts';
+import { currentUser } from '../guards.ts';
+import { EmailField, ErrorBody, LoginResponseSchema, PasswordField, TokenField, UserPublicViewSchema } from '../schemas.ts';
+
+/** Small bodies only: an oversized one is refused (413) before any password hashing. */
+const AUTH_BODY_LIMIT = 16 * 1024;
+const tags = ['auth'];
+
+export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
+  async function publicView(uuid: string): Promise<ReturnType<typeof userPublicView>> {
+    const user = await loadUserWithMemberships(ctx.db, uuid);
+    if (user === null) throw new AppError('user_not_found');
+    return userPublicView(user);
+  }
+
+  app.post(
+    '/register',
+    {
+      bodyLimit: AUTH_BODY_LIMIT,
+      schema: {
+        tags,
+        summary: 'Create a password account (per SIGNUP_MODE); sends a verification mail',
+        body: Type.Object({ email: EmailField, password: PasswordField, name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])) }),
+        response: { 201: UserPublicViewSchema, 403: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      await enforceLimit(ctx, 'register', request, normalizeEmail(request.body.email));
+      const user = await ctx.accounts.register(request.body);
+      startSession(ctx, reply, await ctx.sessions.create(user.uuid, clientInfo(request)));
+      return reply.code(201).send(await publicView(user.uuid));
+    },
+  );
+
+  app.post(
+    '/login',
+    {
+      bodyLimit: AUTH_BODY_LIMIT,
+      schema: {
+        tags,
+        summary: 'Sign in with email and password; sets the session cookies',
+        body: Type.Object({ email: EmailField, password: PasswordField }),
+        response: { 200: LoginResponseSchema, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      await enforceLimit(ctx, 'login', request, normalizeEmail(request.body.email));
+      const user = await ctx.accounts.login(request.body);
+      startSession(ctx, reply, await ctx.sessions.create(user.uuid, clientInfo(request)));
+      return { uuid: user.uuid, email: user.email, name: user.name, role: 'user' as const };
+    },
+  );
+
+  app.post(
+    '/verify-email',
+    {
+      bodyLimit: AUTH_BODY_LIMIT,
+      schema: { tags, summary: 'Confirm an email address with the mailed token', body: Type.Object({ token: TokenField }), response: { 200: UserPublicViewSchema, 401: ErrorBody } },
+    },
+    async (request) => publicView((await ctx.accounts.verifyEmail(request.body.token)).uuid),
+  );
+
+  app.post(
+    '/password/forgot',
+    {
+      bodyLimit: AUTH_BODY_LIMIT,
+      schema: { tags, summary: 'Mail a reset link (202 whether or not the account exists)', body: Type.Object({ email: EmailField }), response: { 202: Type.Object({ sent: Type.Boolean() }), 422: ErrorBody, 429: ErrorBody } },
+    },
+    async (request, reply) => {
+      await enforceLimit(ctx, 'forgot', request, normalizeEmail(request.body.email));
+      ctx.accounts.forgotPassword(request.body.email);
+      return reply.code(202).send({ sent: true });
+    },
+  );
+
+  app.post(
+    '/password/reset',
+    {
+      bodyLimit: AUTH_BODY_LIMIT,
+      schema: { tags, summary: 'Set a new password with the mailed token; revokes every session', body: Type.Object({ token: TokenField, password: PasswordField }), response: { 204: Type.Null(), 401: ErrorBody, 422: ErrorBody } },
+    },
+    async (request, reply) => {
+      await ctx.accounts.resetPassword(request.body.token, request.body.password);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/password/change',
+    {
+      bodyLimit: AUTH_BODY_LIMIT,
+      preHandler: ctx.guards.requireUser,
+      schema: {
+        tags,
+        summary: 'Change the password; revokes the other sessions',
+        body: Type.Object({ current_password: PasswordField, new_password: PasswordField }),
+        response: { 204: Type.Null(), 401: ErrorBody, 422: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const user = currentUser(request);
+      await ctx.accounts.changePassword(user.uuid, user.session_id, request.body.current_password, request.body.new_password);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,60 @@
+/**
+ * Outgoing mail: SMTP through nodemailer when SMTP_URL is set; otherwise the message is written to
+ * the log and kept in a small in-memory outbox (served at /dev/outbox in development only), so
+ * `npm start` alone can complete a sign-in.
+ */
+import nodemailer from 'nodemailer';
+import type { FastifyBaseLogger } from 'fastify';
+
+export interface MailMessage {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+export interface OutboxEntry extends MailMessage {
+  readonly sent_at: string;
+}
+
+export interface Mailer {
+  readonly kind: 'smtp' | 'log';
+  send(message: MailMessage): Promise<void>;
+  /** The development outbox, newest first (empty for SMTP). */
+  outbox(): readonly OutboxEntry[];
+  close(): Promise<void>;
+}
+
+const OUTBOX_SIZE = 50;
+
+export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
+  const transport = nodemailer.createTransport(smtpUrl);
+  return {
+    kind: 'smtp',
+    async send(message): Promise<void> {
+      await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text, html: message.html });
+    },
+    outbox: () => [],
+    async close(): Promise<void> {
+      transport.close();
+    },
+  };
+}
+
+/**
+ * The log mailer writes whole messages, links included, to the log: it exists for development,
+ * where reading the link from the console is the point. Production configures SMTP_URL.
+ */
+export function createLogMailer(log: () => FastifyBaseLogger): Mailer {
+  const entries: OutboxEntry[] = [];
+  return {
+    kind: 'log',
+    async send(message): Promise<void> {
+      entries.unshift({ ...message, sent_at: new Date().toISOString() });
+      entries.length = Math.min(entries.length, OUTBOX_SIZE);
+      log().info({ mail: { to: message.to, subject: message.subject }, body: message.text }, 'mail (no SMTP_URL set: written to the log)');
+    },
+    outbox: () => entries,
+    async close(): Promise<void> {},
+  };
+}

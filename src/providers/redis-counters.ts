@@ -1,0 +1,18 @@
+/** Rate-limit counters in Redis, shared by every instance: INCR + EXPIRE NX in one round trip. */
+import { Redis } from 'ioredis';
+import type { CounterStore } from '../services/rate-limits.ts';
+
+export function createRedisCounterStore(url: string): CounterStore {
+  const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+  return {
+    async increment(key, windowSeconds): Promise<{ count: number; ttl: number }> {
+      const results = await redis.multi().incr(key).expire(key, windowSeconds, 'NX').ttl(key).exec();
+      const count = Number(results?.[0]?.[1] ?? 0);
+      const ttl = Number(results?.[2]?.[1] ?? windowSeconds);
+      return { count, ttl: ttl > 0 ? ttl : windowSeconds };
+    },
+    async close(): Promise<void> {
+      await redis.quit();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * Access tokens: JWTs signed and verified with jose, with the algorithm pinned. A token is
+ * refused (null) when its algorithm is not the configured one (this refuses `none` and
+ * HS/asymmetric confusion), when its header names a key source (jku, jwk, x5u, x5c: we never
+ * let a token choose its own key), when it is expired or not yet valid, or has another issuer.
+ */
+import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+
+export interface AccessClaims {
+  readonly sub: string;
+  readonly user_id: string;
+  readonly email: string;
+  readonly roles: readonly string[];
+  readonly sid: string;
+  readonly iat: number;
+  readonly exp: number;
+  readonly iss: string;
+}
+
+export interface JwtSettings {
+  readonly secret: string;
+  readonly issuer: string;
+  /** Seconds. */
+  readonly ttl: number;
+}
+
+export interface JwtCodec {
+  sign(claims: { userId: string; email: string; roles: readonly string[]; sid: string }, now?: Date): Promise<string>;
+  verify(token: string): Promise<AccessClaims | null>;
+}
+
+const ALGORITHM = 'HS256';
+const FORBIDDEN_HEADERS = ['jku', 'jwk', 'x5u', 'x5c'] as const;
+
+function isAccessClaims(payload: JWTPayload): payload is JWTPayload & AccessClaims {
+  return (
+    typeof payload.sub === 'string' &&
+    payload.user_id === payload.sub &&
+    typeof payload.email === 'string' &&
+    typeof payload.sid === 'string' &&
+    Array.isArray(payload.roles) &&
+    payload.roles.every((role) => typeof role === 'string') &&
+    typeof payload.iat === 'number' &&
+    typeof payload.exp === 'number'
+  );
+}
+
+export function createJwtCodec(settings: JwtSettings): JwtCodec {
+  const key = new TextEncoder().encode(settings.secret);
+  return {
+    async sign(claims, now = new Date()): Promise<string> {
+      const iat = Math.floor(now.getTime() / 1000);
+      return new SignJWT({ user_id: claims.userId, email: claims.email, roles: [...claims.roles], sid: claims.sid })
+        .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+        .setSubject(claims.userId)
+        .setIssuer(settings.issuer)
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + settings.ttl)
+        .sign(key);
+    },
+    async verify(token: string): Promise<AccessClaims | null> {
+      try {
+        const header = decodeProtectedHeader(token);
+        if (FORBIDDEN_HEADERS.some((name) => name in header)) return null;
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: [ALGORITHM],
+          issuer: settings.issuer,
+          requiredClaims: ['sub', 'sid', 'iat', 'exp'],
+        });
+        if (!isAccessClaims(payload)) return null;
+        // A token "issued" in the future is forged or from a broken clock: refuse it.
+        if (payload.iat > Math.floor(Date.now() / 1000) + 60) return null;
+        return payload;
+      } catch {
+        return null;
+      }
+    },
+  };
+}

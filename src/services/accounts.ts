@@ -1,0 +1,140 @@
+/**
+ * Password accounts (ActiFlow's half): register, login, email verification, forgotten and
+ * changed passwords. No HTTP here; failures are AppErrors.
+ */
+import type { Config } from '../config.ts';
+import type { Db } from '../db/connect.ts';
+import type { UserRow } from '../db/schema.ts';
+import { AppError, validationError } from '../errors.ts';
+import type { Mailer } from '../providers/mail.ts';
+import { isEmailEligible } from '../queries/eligibility.ts';
+import { grantSystemRole } from '../queries/memberships.ts';
+import { findRoleByName } from '../queries/roles.ts';
+import { findUserByEmail, findUserByUuid, insertUser, markEmailVerified, setPasswordHash } from '../queries/users.ts';
+import { dummyPasswordHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from '../security/passwords.ts';
+import { isValidEmail, normalizeEmail } from './email-address.ts';
+import { linkFor } from './links.ts';
+import { resetPasswordMail, verifyEmailMail } from './mail-templates.ts';
+import { mintOneTimeToken, redeemOneTimeToken, TOKEN_TTL_SECONDS } from './one-time-tokens.ts';
+import type { SecurityEventSink, SessionService } from './sessions.ts';
+
+export interface AccountDeps {
+  readonly db: Db;
+  readonly config: Pick<Config, 'signupMode' | 'publicUrl'>;
+  readonly mailer: Mailer;
+  readonly sessions: SessionService;
+  readonly onSecurityEvent: SecurityEventSink;
+  /** Runs work after the response (mail sending), logging failures. */
+  readonly background: (label: string, work: () => Promise<void>) => void;
+}
+
+export interface AccountService {
+  register(input: { email: string; password: string; name?: string | null }): Promise<UserRow>;
+  login(input: { email: string; password: string }): Promise<UserRow>;
+  verifyEmail(token: string): Promise<UserRow>;
+  forgotPassword(rawEmail: string): void;
+  resetPassword(token: string, password: string): Promise<void>;
+  changePassword(userUuid: string, sessionId: string, current: string, next: string): Promise<void>;
+}
+
+export function requireValidEmail(raw: string, loc: (string | number)[] = ['body', 'email']): string {
+  const email = normalizeEmail(raw);
+  if (!isValidEmail(email)) throw validationError(loc, 'value is not a valid email address', 'value_error.email');
+  return email;
+}
+
+function requireStrongPassword(password: string, field: string): void {
+  const problem = passwordProblem(password);
+  if (problem !== null) throw validationError(['body', field], problem, 'value_error.password');
+}
+
+export function createAccountService(deps: AccountDeps): AccountService {
+  const { db, mailer, config } = deps;
+
+  async function grantMember(userUuid: string): Promise<void> {
+    const member = await findRoleByName(db, 'member');
+    if (member !== null) await grantSystemRole(db, userUuid, member.id);
+  }
+
+  async function sendVerification(user: UserRow): Promise<void> {
+    const token = await mintOneTimeToken(db, user.email, 'verify_email');
+    await mailer.send(verifyEmailMail(user.email, linkFor(config.publicUrl, 'verify_email', token), TOKEN_TTL_SECONDS.verify_email / 60));
+  }
+
+  return {
+    async register(input): Promise<UserRow> {
+      const email = requireValidEmail(input.email);
+      requireStrongPassword(input.password, 'password');
+      if (config.signupMode === 'closed') throw new AppError('signup_closed');
+      if (config.signupMode === 'allowlist' && !(await isEmailEligible(db, email))) throw new AppError('email_not_eligible');
+      const passwordHash = await hashPassword(input.password);
+      const user = await insertUser(db, { email, name: input.name ?? null, passwordHash, authProvider: 'local', isEmailVerified: false });
+      if (user === null) throw new AppError('email_taken');
+      await grantMember(user.uuid);
+      deps.background('verification mail', () => sendVerification(user));
+      return user;
+    },
+
+    async login(input): Promise<UserRow> {
+      const email = normalizeEmail(input.email);
+      const user = isValidEmail(email) ? await findUserByEmail(db, email) : null;
+      // Unknown email, deleted user, or no password: the same argon2 work and the same answer.
+      const stored = user !== null && !user.is_deleted ? user.password_hash : null;
+      const matches = await verifyPassword(stored ?? (await dummyPasswordHash()), input.password);
+      if (user === null || stored === null || !matches || user.is_deleted) {
+        deps.onSecurityEvent('login_failure', { email, reason: user === null ? 'unknown_email' : 'bad_password' });
+        throw new AppError('invalid_credentials');
+      }
+      if (!user.is_active) throw new AppError('user_inactive');
+      if (needsRehash(stored)) await setPasswordHash(db, user.uuid, await hashPassword(input.password));
+      return user;
+    },
+
+    async verifyEmail(token): Promise<UserRow> {
+      const redeemed = await redeemOneTimeToken(db, token, 'verify_email');
+      if (redeemed === null) throw new AppError('invalid_token');
+      const user = await findUserByEmail(db, redeemed.email);
+      if (user === null || user.is_deleted || !user.is_active) throw new AppError('invalid_token');
+      await markEmailVerified(db, user.uuid);
+      return user;
+    },
+
+    forgotPassword(rawEmail): void {
+      const email = requireValidEmail(rawEmail);
+      // After the response: the answer and its timing must not say whether the account exists.
+      deps.background('password reset mail', async () => {
+        const user = await findUserByEmail(db, email);
+        if (user === null || user.is_deleted || !user.is_active) return;
+        const token = await mintOneTimeToken(db, email, 'reset_password');
+        await mailer.send(resetPasswordMail(email, linkFor(config.publicUrl, 'reset_password', token), TOKEN_TTL_SECONDS.reset_password / 60));
+      });
+    },
+
+    async resetPassword(token, password): Promise<void> {
+      // Check the new password first: a weak one must not burn the token.
+      requireStrongPassword(password, 'password');
+      const redeemed = await redeemOneTimeToken(db, token, 'reset_password');
+      if (redeemed === null) throw new AppError('invalid_token');
+      const user = await findUserByEmail(db, redeemed.email);
+      if (user === null || user.is_deleted || !user.is_active) throw new AppError('invalid_token');
+      await setPasswordHash(db, user.uuid, await hashPassword(password));
+      // The mail reached its owner: the address is verified too.
+      await markEmailVerified(db, user.uuid);
+      await deps.sessions.revokeAllForUser(user.uuid);
+      deps.onSecurityEvent('password_reset', { user_id: user.uuid });
+    },
+
+    async changePassword(userUuid, sessionId, current, next): Promise<void> {
+      const user = await findUserByUuid(db, userUuid);
+      if (user === null) throw new AppError('not_authenticated');
+      const matches = await verifyPassword(user.password_hash ?? (await dummyPasswordHash()), current);
+      if (!matches || user.password_hash === null) {
+        deps.onSecurityEvent('password_change_failure', { user_id: userUuid });
+        throw new AppError('invalid_credentials', { detail: 'Current password is incorrect' });
+      }
+      requireStrongPassword(next, 'new_password');
+      await setPasswordHash(db, user.uuid, await hashPassword(next));
+      await deps.sessions.revokeAllForUser(user.uuid, sessionId);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Abuse limits: fixed-window counters keyed by (rule, dimension, value), counted per client IP
+ * AND per account/email. The answer never depends on whether the account exists. The store is
+ * in-process by default and Redis (shared by all instances) when REDIS_URL is set.
+ */
+export interface LimitRule {
+  readonly limit: number;
+  /** Seconds. */
+  readonly window: number;
+}
+
+export interface RouteLimits {
+  readonly perIp: LimitRule;
+  readonly perAccount: LimitRule;
+}
+
+export type LimitedAction = 'login' | 'register' | 'forgot' | 'verify_eligibility' | 'magic_link_send' | 'authenticate';
+
+export const DEFAULT_LIMITS: Readonly<Record<LimitedAction, RouteLimits>> = {
+  login: { perIp: { limit: 50, window: 300 }, perAccount: { limit: 10, window: 900 } },
+  register: { perIp: { limit: 20, window: 3600 }, perAccount: { limit: 5, window: 3600 } },
+  forgot: { perIp: { limit: 20, window: 3600 }, perAccount: { limit: 5, window: 3600 } },
+  verify_eligibility: { perIp: { limit: 60, window: 300 }, perAccount: { limit: 20, window: 300 } },
+  magic_link_send: { perIp: { limit: 30, window: 3600 }, perAccount: { limit: 5, window: 900 } },
+  authenticate: { perIp: { limit: 60, window: 300 }, perAccount: { limit: 20, window: 300 } },
+};
+
+export interface CounterStore {
+  /** Adds one to the counter and returns its value and the seconds left in its window. */
+  increment(key: string, windowSeconds: number): Promise<{ count: number; ttl: number }>;
+  close(): Promise<void>;
+}
+
+/** In-process counters; expired windows are swept as they are touched and once a minute. */
+export function createMemoryCounterStore(now: () => number = Date.now): CounterStore {
+  const counters = new Map<string, { count: number; resetAt: number }>();
+  const sweep = setInterval(() => {
+    const time = now();
+    for (const [key, counter] of counters) if (counter.resetAt <= time) counters.delete(key);
+  }, 60_000);
+  sweep.unref();
+  return {
+    async increment(key, windowSeconds): Promise<{ count: number; ttl: number }> {
+      const time = now();
+      let counter = counters.get(key);
+      if (counter === undefined || counter.resetAt <= time) {
+        counter = { count: 0, resetAt: time + windowSeconds * 1000 };
+        counters.set(key, counter);
+      }
+      counter.count++;
+      return { count: counter.count, ttl: Math.max(1, Math.ceil((counter.resetAt - time) / 1000)) };
+    },
+    async close(): Promise<void> {
+      clearInterval(sweep);
+    },
+  };
+}
+
+export interface LimitDecision {
+  readonly allowed: boolean;
+  /** Seconds until the tightest exceeded window resets (for Retry-After). */
+  readonly retryAfter: number;
+  readonly dimension: 'ip' | 'account' | null;
+}
+
+export interface RateLimiter {
+  check(action: LimitedAction, ip: string, account: string | null): Promise<LimitDecision>;
+}
+
+export function createRateLimiter(store: CounterStore, limits: Readonly<Record<LimitedAction, RouteLimits>> = DEFAULT_LIMITS): RateLimiter {
+  return {
+    async check(action, ip, account): Promise<LimitDecision> {
+      const rules = limits[action];
+      const byIp = await store.increment(`rl:${action}:ip:${ip}`, rules.perIp.window);
+      if (byIp.count > rules.perIp.limit) return { allowed: false, retryAfter: byIp.ttl, dimension: 'ip' };
+      if (account !== null) {
+        const byAccount = await store.increment(`rl:${action}:acct:${account}`, rules.perAccount.window);
+        if (byAccount.count > rules.perAccount.limit) return { allowed: false, retryAfter: byAccount.ttl, dimension: 'account' };
+      }
+      return { allowed: true, retryAfter: 0, dimension: null };
+    },
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * Sessions: a server-side row per sign-in, a short-lived access JWT bound to it (`sid`), and a
+ * rotating refresh token.
+ *
+ * Refresh tokens are `<sid>.<generation>.<mac>`, mac = HMAC(secret, sid.generation). The
+ * database keeps only their hashes; because the server can re-derive the current token from the
+ * previous one, a tab that presents the just-rotated token within the grace window gets the
+ * current token too (several tabs refreshing at once all succeed). Outside the window, a rotated
+ * token is a reuse: the whole session is revoked.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/connect.ts';
+import { AppError } from '../errors.ts';
+import { loadUserWithMemberships } from '../queries/principal.ts';
+import {
+  findByPreviousRefreshToken,
+  insertSession,
+  revokeSession,
+  revokeUserSessions,
+  rotateRefreshToken,
+} from '../queries/sessions.ts';
+import type { JwtCodec } from '../security/jwt.ts';
+import { constantTimeEqual, hashToken, hmac } from '../security/tokens.ts';
+import { effectiveRoles } from './user-view.ts';
+
+export const REFRESH_GRACE_SECONDS = 10;
+
+export interface SessionSettings {
+  readonly sessionTtl: number;
+  readonly accessTokenTtl: number;
+  /** Key for refresh-token MACs (derived from the JWT secret). */
+  readonly refreshKey: string;
+}
+
+export interface IssuedTokens {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly sessionId: string;
+  readonly roles: readonly string[];
+  readonly userUuid: string;
+}
+
+export interface ClientInfo {
+  readonly userAgent: string | null;
+  readonly ip: string | null;
+}
+
+export type SecurityEventSink = (event: string, fields: Record<string, unknown>) => void;
+
+export interface SessionService {
+  /** A fresh sign-in always makes a new session (no fixation). */
+  create(userUuid: string, client: ClientInfo, options?: { stytchSessionToken?: string | null }): Promise<IssuedTokens>;
+  refresh(refreshToken: string): Promise<IssuedTokens>;
+  revoke(sessionId: string): Promise<string | null>;
+  revokeAllForUser(userUuid: string, exceptSessionId?: string | null): Promise<string[]>;
+}
+
+function refreshTokenFor(key: string, sessionId: string, generation: number): string {
+  return `${sessionId}.${generation}.${hmac(key, `refresh:${sessionId}.${generation}`)}`;
+}
+
+interface ParsedRefresh {
+  readonly sessionId: string;
+  readonly generation: number;
+}
+
+/** Checks the MAC before any database work, in constant time. */
+function parseRefreshToken(key: string, token: string): ParsedRefresh | null {
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  const [sessionId = '', generationText = '', mac = ''] = parts;
+  if (!/^[0-9a-f-]{36}$/.test(sessionId) || !/^\d{1,9}$/.test(generationText)) return null;
+  const generation = Number(generationText);
+  if (!constantTimeEqual(mac, hmac(key, `refresh:${sessionId}.${generation}`))) return null;
+  return { sessionId, generation };
+}
+
+export function createSessionService(deps: { db: Db; jwt: JwtCodec; settings: SessionSettings; onSecurityEvent: SecurityEventSink }): SessionService {
+  const { db, jwt, settings } = deps;
+
+  async function issue(sessionId: string, userUuid: string, refreshToken: string): Promise<IssuedTokens> {
+    const user = await loadUserWithMemberships(db, userUuid);
+    if (user === null || !user.is_active || user.is_deleted) {
+      await revokeSession(db, sessionId);
+      throw new AppError('invalid_token');
+    }
+    const roles = effectiveRoles(user.system);
+    const accessToken = await jwt.sign({ userId: user.uuid, email: user.email, roles, sid: sessionId });
+    return { accessToken, refreshToken, sessionId, roles, userUuid: user.uuid };
+  }
+
+  return {
+    async create(userUuid, client, options = {}): Promise<IssuedTokens> {
+      const sessionId = randomUUID();
+      const refreshToken = refreshTokenFor(settings.refreshKey, sessionId, 0);
+      await insertSession(db, {
+        id: sessionId,
+        userUuid,
+        refreshTokenHash: hashToken(refreshToken),
+        ttlSeconds: settings.sessionTtl,
+        userAgent: client.userAgent?.slice(0, 512) ?? null,
+        ip: client.ip,
+        stytchSessionToken: options.stytchSessionToken ?? null,
+      });
+      return issue(sessionId, userUuid, refreshToken);
+    },
+
+    async refresh(presented): Promise<IssuedTokens> {
+      const parsed = parseRefreshToken(settings.refreshKey, presented);
+      if (parsed === null) throw new AppError('invalid_token');
+      const presentedHash = hashToken(presented);
+      const next = refreshTokenFor(settings.refreshKey, parsed.sessionId, parsed.generation + 1);
+      const rotated = await rotateRefreshToken(db, parsed.sessionId, presentedHash, hashToken(next));
+      if (rotated !== null) return issue(parsed.sessionId, rotated.user_uuid, next);
+
+      const previous = await findByPreviousRefreshToken(db, parsed.sessionId, presentedHash);
+      if (previous === null || previous.revoked || previous.expired) throw new AppError('invalid_token');
+      const current = hashToken(next) === previous.refresh_token_hash;
+      if (current && previous.seconds_since_rotation <= REFRESH_GRACE_SECONDS) {
+        return issue(parsed.sessionId, previous.user_uuid, next);
+      }
+      // A retired refresh token came back after the grace window: assume it was stolen.
+      await revokeSession(db, parsed.sessionId);
+      deps.onSecurityEvent('refresh_token_reuse', { session_id: parsed.sessionId, user_id: previous.user_uuid });
+      throw new AppError('invalid_token');
+    },
+
+    async revoke(sessionId): Promise<string | null> {
+      const row = await revokeSession(db, sessionId);
+      return row?.stytch_session_token ?? null;
+    },
+
+    async revokeAllForUser(userUuid, exceptSessionId = null): Promise<string[]> {
+      return revokeUserSessions(db, userUuid, exceptSessionId);
+    },
+  };
+}
