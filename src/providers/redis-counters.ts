@@ -2,10 +2,11 @@
 import { Redis } from 'ioredis';
 import type { CounterStore } from '../services/rate-limits.ts';
 
-export function createRedisCounterStore(url: string): CounterStore {
+export function createRedisCounterStore(url: string, keyPrefix = 'gatehouse:'): CounterStore {
   const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
   return {
-    async increment(key, windowSeconds): Promise<{ count: number; ttl: number }> {
+    async increment(name, windowSeconds): Promise<{ count: number; ttl: number }> {
+      const key = `${keyPrefix}${name}`;
       const results = await redis.multi().incr(key).expire(key, windowSeconds, 'NX').ttl(key).exec();
       const count = Number(results?.[0]?.[1] ?? 0);
       const ttl = Number(results?.[2]?.[1] ?? windowSeconds);

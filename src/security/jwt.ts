@@ -30,6 +30,23 @@ export interface JwtCodec {
 }
 
 const ALGORITHM = 'HS256';
+/**
+ * The `roles` claim is informative only (authorization reads current memberships), and the token
+ * rides in a cookie that must stay under 1 KB: past this many characters of role names the claim
+ * is cut and `roles_truncated: true` is set.
+ */
+export const ROLES_CLAIM_BUDGET = 300;
+
+export function fitRolesClaim(roles: readonly string[]): { roles: string[]; truncated: boolean } {
+  const kept: string[] = [];
+  let used = 0;
+  for (const role of roles) {
+    used += role.length + 3;
+    if (used > ROLES_CLAIM_BUDGET) return { roles: kept, truncated: true };
+    kept.push(role);
+  }
+  return { roles: kept, truncated: false };
+}
 const FORBIDDEN_HEADERS = ['jku', 'jwk', 'x5u', 'x5c'] as const;
 
 function isAccessClaims(payload: JWTPayload): payload is JWTPayload & AccessClaims {
@@ -50,7 +67,8 @@ export function createJwtCodec(settings: JwtSettings): JwtCodec {
   return {
     async sign(claims, now = new Date()): Promise<string> {
       const iat = Math.floor(now.getTime() / 1000);
-      return new SignJWT({ user_id: claims.userId, email: claims.email, roles: [...claims.roles], sid: claims.sid })
+      const fitted = fitRolesClaim(claims.roles);
+      return new SignJWT({ user_id: claims.userId, email: claims.email, roles: fitted.roles, ...(fitted.truncated ? { roles_truncated: true } : {}), sid: claims.sid })
         .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
         .setSubject(claims.userId)
         .setIssuer(settings.issuer)

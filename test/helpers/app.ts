@@ -3,6 +3,8 @@ import { Writable } from 'node:stream';
 import type { LogEvent } from 'kysely';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config, type Env } from '../../src/config.ts';
+import type { Mailer } from '../../src/providers/mail.ts';
+import { createMemoryCounterStore, DEFAULT_LIMITS, type CounterStore, type LimitedAction, type RouteLimits } from '../../src/services/rate-limits.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
 export interface TestApp {
@@ -19,7 +21,20 @@ export interface TestAppOptions {
   readonly onQuery?: (event: LogEvent) => void;
   /** Build on this database instead of a new one. */
   readonly database?: TestDatabase;
+  /** Abuse limits; generous by default so tests that sign in often are not throttled. */
+  readonly limits?: Readonly<Record<LimitedAction, RouteLimits>>;
+  readonly mailer?: Mailer;
+  /** Rate-limit counters; a private in-memory store by default (never a shared Redis). */
+  readonly counterStore?: CounterStore;
 }
+
+/** The default limits multiplied by 1000: present, but out of the way. */
+export const GENEROUS_LIMITS: Readonly<Record<LimitedAction, RouteLimits>> = Object.fromEntries(
+  Object.entries(DEFAULT_LIMITS).map(([action, rules]) => [
+    action,
+    { perIp: { ...rules.perIp, limit: rules.perIp.limit * 1000 }, perAccount: { ...rules.perAccount, limit: rules.perAccount.limit * 1000 } },
+  ]),
+) as Record<LimitedAction, RouteLimits>;
 
 export function testConfig(env: Env = {}): Config {
   return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', DATA_DIR: '/nonexistent-test-data-dir', ...env }).config;
@@ -35,7 +50,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       callback();
     },
   });
-  const app = await buildApp({ config, db: database.db, logStream });
+  const app = await buildApp({ config, db: database.db, logStream, limits: options.limits ?? GENEROUS_LIMITS, counterStore: options.counterStore ?? createMemoryCounterStore(), ...(options.mailer ? { mailer: options.mailer } : {}) });
   return {
     app,
     config,
