@@ -4,7 +4,9 @@
  */
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_initial.ts';
+import * as m0002 from './0002_signing_keys.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_signing_keys': m0002,
 };

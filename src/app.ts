@@ -30,6 +30,8 @@ import { hmac } from './security/tokens.ts';
 import { createAccountService } from './services/accounts.ts';
 import { createMemoryCounterStore, createRateLimiter, DEFAULT_LIMITS, type CounterStore, type LimitedAction, type RouteLimits } from './services/rate-limits.ts';
 import { createSessionService } from './services/sessions.ts';
+import { createKeyRing } from './services/signing-keys.ts';
+import { jwksRoutes } from './http/routes/jwks.ts';
 import { createBackgroundTasks } from './background.ts';
 
 declare module 'fastify' {
@@ -156,6 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }
   });
 
+  await app.register(jwksRoutes, { keyRing: context.keyRing });
   for (const prefix of deps.config.authRoutePrefixes) {
     await app.register(passwordRoutes, { ...context, prefix });
     await app.register(sessionRoutes, { ...context, prefix });
@@ -174,7 +177,8 @@ function createContext(app: App, deps: AppDeps): HttpContext {
   const background = createBackgroundTasks((label, error) => app.log.error({ err: error, task: label }, 'background task failed'));
   const mailer = deps.mailer ?? (config.smtpUrl === null ? createLogMailer(() => app.log) : createSmtpMailer(config.smtpUrl, config.mailFrom));
   const counterStore = deps.counterStore ?? (config.redisUrl === null ? createMemoryCounterStore() : createRedisCounterStore(config.redisUrl));
-  const jwt = createJwtCodec({ secret: config.jwtSecret, issuer: config.publicUrl, ttl: config.accessTokenTtl });
+  const keyRing = config.jwtAlgorithm === 'HS256' ? null : createKeyRing(db, config.jwtAlgorithm, config.jwtSecret);
+  const jwt = createJwtCodec({ secret: config.jwtSecret, issuer: config.publicUrl, ttl: config.accessTokenTtl, ...(keyRing === null ? {} : { keys: keyRing }) });
   const cookies = cookieNames(config);
   const sessions = createSessionService({
     db,
@@ -184,7 +188,7 @@ function createContext(app: App, deps: AppDeps): HttpContext {
   });
   const accounts = createAccountService({ db, config, mailer, sessions, onSecurityEvent: securityEvent, background: background.run });
   const guards = createGuards({ db, jwt, cookies, onSecurityEvent: securityEvent });
-  const context: HttpContext = { config, db, guards, cookies, sessions, accounts, limiter: createRateLimiter(counterStore, deps.limits ?? DEFAULT_LIMITS), mailer, securityEvent };
+  const context: HttpContext = { config, db, guards, cookies, sessions, accounts, keyRing, limiter: createRateLimiter(counterStore, deps.limits ?? DEFAULT_LIMITS), mailer, securityEvent };
   app.decorate('gatehouse', { mailer, context, backgroundIdle: background.idle });
   app.addHook('onClose', async () => {
     await background.idle();

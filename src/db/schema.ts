@@ -106,6 +106,15 @@ export interface AuditLogTable {
   created_at: Timestamp;
 }
 
+export interface SigningKeysTable {
+  kid: string;
+  alg: 'EdDSA' | 'ES256';
+  public_jwk: Json;
+  private_jwk_encrypted: string;
+  created_at: Timestamp;
+  retired_at: NullableTimestamp;
+}
+
 export interface Database {
   users: UsersTable;
   roles: RolesTable;
@@ -116,6 +125,7 @@ export interface Database {
   sessions: SessionsTable;
   one_time_tokens: OneTimeTokensTable;
   audit_log: AuditLogTable;
+  signing_keys: SigningKeysTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import type { Mailer } from '../providers/mail.ts';
 import type { AccountService } from '../services/accounts.ts';
 import type { LimitedAction, RateLimiter } from '../services/rate-limits.ts';
+import type { KeyRing } from '../services/signing-keys.ts';
 import type { IssuedTokens, SecurityEventSink, SessionService } from '../services/sessions.ts';
 import { setSessionCookies, type CookieNames } from './credentials.ts';
 import type { Guards } from './guards.ts';
@@ -17,6 +18,8 @@ export interface HttpContext {
   readonly cookies: CookieNames;
   readonly sessions: SessionService;
   readonly accounts: AccountService;
+  /** Asymmetric signing keys (EdDSA/ES256); null for HS256. */
+  readonly keyRing: KeyRing | null;
   readonly limiter: RateLimiter;
   readonly mailer: Mailer;
   readonly securityEvent: SecurityEventSink;

@@ -4,7 +4,7 @@
  * HS/asymmetric confusion), when its header names a key source (jku, jwk, x5u, x5c: we never
  * let a token choose its own key), when it is expired or not yet valid, or has another issuer.
  */
-import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, jwtVerify, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 
 export interface AccessClaims {
   readonly sub: string;
@@ -17,11 +17,20 @@ export interface AccessClaims {
   readonly iss: string;
 }
 
+/** Asymmetric keys by kid (see services/signing-keys.ts). */
+export interface VerificationKeys {
+  readonly algorithm: 'EdDSA' | 'ES256';
+  signingKey(): Promise<{ kid: string; key: CryptoKey }>;
+  verificationKey(kid: string): Promise<CryptoKey | null>;
+}
+
 export interface JwtSettings {
   readonly secret: string;
   readonly issuer: string;
   /** Seconds. */
   readonly ttl: number;
+  /** When set, tokens are signed with these keys (EdDSA/ES256) instead of the HS256 secret. */
+  readonly keys?: VerificationKeys;
 }
 
 export interface JwtCodec {
@@ -29,7 +38,6 @@ export interface JwtCodec {
   verify(token: string): Promise<AccessClaims | null>;
 }
 
-const ALGORITHM = 'HS256';
 /**
  * The `roles` claim is informative only (authorization reads current memberships), and the token
  * rides in a cookie that must stay under 1 KB: past this many characters of role names the claim
@@ -63,13 +71,28 @@ function isAccessClaims(payload: JWTPayload): payload is JWTPayload & AccessClai
 }
 
 export function createJwtCodec(settings: JwtSettings): JwtCodec {
-  const key = new TextEncoder().encode(settings.secret);
+  const secretKey = new TextEncoder().encode(settings.secret);
+  const keys = settings.keys;
+  const algorithm = keys?.algorithm ?? 'HS256';
+
+  async function signingKey(): Promise<{ kid: string | undefined; key: CryptoKey | Uint8Array }> {
+    if (keys === undefined) return { kid: undefined, key: secretKey };
+    return keys.signingKey();
+  }
+
+  /** The key for this token's header; null when it names none we hold. */
+  async function keyFor(kid: unknown): Promise<CryptoKey | Uint8Array | null> {
+    if (keys === undefined) return secretKey;
+    return typeof kid === 'string' && kid.length <= 64 ? keys.verificationKey(kid) : null;
+  }
+
   return {
     async sign(claims, now = new Date()): Promise<string> {
       const iat = Math.floor(now.getTime() / 1000);
       const fitted = fitRolesClaim(claims.roles);
+      const { kid, key } = await signingKey();
       return new SignJWT({ user_id: claims.userId, email: claims.email, roles: fitted.roles, ...(fitted.truncated ? { roles_truncated: true } : {}), sid: claims.sid })
-        .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+        .setProtectedHeader({ alg: algorithm, typ: 'JWT', ...(kid === undefined ? {} : { kid }) })
         .setSubject(claims.userId)
         .setIssuer(settings.issuer)
         .setIssuedAt(iat)
@@ -80,8 +103,11 @@ export function createJwtCodec(settings: JwtSettings): JwtCodec {
       try {
         const header = decodeProtectedHeader(token);
         if (FORBIDDEN_HEADERS.some((name) => name in header)) return null;
+        if (header.alg !== algorithm) return null;
+        const key = await keyFor(header.kid);
+        if (key === null) return null;
         const { payload } = await jwtVerify(token, key, {
-          algorithms: [ALGORITHM],
+          algorithms: [algorithm],
           issuer: settings.issuer,
           requiredClaims: ['sub', 'sid', 'iat', 'exp'],
         });

@@ -1,0 +1,29 @@
+/** SQL for asymmetric signing keys. */
+import type { Db } from '../db/connect.ts';
+
+export interface SigningKeyRow {
+  readonly kid: string;
+  readonly alg: 'EdDSA' | 'ES256';
+  readonly public_jwk: unknown;
+  readonly private_jwk_encrypted: string;
+  readonly created_at: Date;
+}
+
+/** Live (unretired) keys of an algorithm, newest first. */
+export async function liveSigningKeys(db: Db, alg: 'EdDSA' | 'ES256'): Promise<SigningKeyRow[]> {
+  return db
+    .selectFrom('signing_keys')
+    .select(['kid', 'alg', 'public_jwk', 'private_jwk_encrypted', 'created_at'])
+    .where('alg', '=', alg)
+    .where('retired_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .orderBy('kid', 'desc')
+    .execute();
+}
+
+export async function insertSigningKey(db: Db, key: { kid: string; alg: 'EdDSA' | 'ES256'; publicJwk: object; privateJwkEncrypted: string }): Promise<void> {
+  await db
+    .insertInto('signing_keys')
+    .values({ kid: key.kid, alg: key.alg, public_jwk: JSON.stringify(key.publicJwk), private_jwk_encrypted: key.privateJwkEncrypted })
+    .execute();
+}

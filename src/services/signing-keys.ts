@@ -1,0 +1,96 @@
+/**
+ * The key ring for asymmetric access tokens (JWT_ALGORITHM EdDSA or ES256). Keys live in the
+ * database so every instance signs and verifies with the same set; the first key is created on
+ * first use. The newest live key signs; every live key verifies and is published in the JWKS.
+ */
+import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import type { Db } from '../db/connect.ts';
+import { insertSigningKey, liveSigningKeys, type SigningKeyRow } from '../queries/signing-keys.ts';
+import { decryptSecret, encryptSecret } from '../security/key-encryption.ts';
+import { randomToken } from '../security/tokens.ts';
+
+export type AsymmetricAlgorithm = 'EdDSA' | 'ES256';
+
+export interface KeyRing {
+  readonly algorithm: AsymmetricAlgorithm;
+  signingKey(): Promise<{ kid: string; key: CryptoKey }>;
+  /** The public key for a kid; an unknown kid re-reads the table (at most every 5 s). */
+  verificationKey(kid: string): Promise<CryptoKey | null>;
+  jwks(): Promise<{ keys: JWK[] }>;
+}
+
+/** How often an unknown kid may trigger a re-read: forged kids must not hammer the database. */
+const RELOAD_INTERVAL_MS = 5_000;
+
+interface LoadedKey {
+  readonly kid: string;
+  readonly publicJwk: JWK;
+  readonly publicKey: CryptoKey;
+  /** null when it was sealed under another JWT_SECRET: such a key still verifies, never signs. */
+  readonly privateKey: CryptoKey | null;
+}
+
+/** Adds a new signing key; it signs from now on, older keys keep verifying until retired. */
+export async function createSigningKey(db: Db, algorithm: AsymmetricAlgorithm, secret: string): Promise<string> {
+  const { publicKey, privateKey } = await generateKeyPair(algorithm === 'EdDSA' ? 'Ed25519' : 'ES256', { extractable: true });
+  const kid = randomToken(12);
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: algorithm, use: 'sig' };
+  const privateJwk = await exportJWK(privateKey);
+  await insertSigningKey(db, { kid, alg: algorithm, publicJwk, privateJwkEncrypted: encryptSecret(secret, JSON.stringify(privateJwk)) });
+  return kid;
+}
+
+async function openPrivateKey(sealed: string, algorithm: AsymmetricAlgorithm, secret: string): Promise<CryptoKey | null> {
+  try {
+    return (await importJWK(JSON.parse(decryptSecret(secret, sealed)) as JWK, algorithm)) as CryptoKey;
+  } catch {
+    return null;
+  }
+}
+
+async function loadKey(row: SigningKeyRow, algorithm: AsymmetricAlgorithm, secret: string): Promise<LoadedKey> {
+  const publicJwk = row.public_jwk as JWK;
+  return {
+    kid: row.kid,
+    publicJwk,
+    publicKey: (await importJWK(publicJwk, algorithm)) as CryptoKey,
+    privateKey: await openPrivateKey(row.private_jwk_encrypted, algorithm, secret),
+  };
+}
+
+export function createKeyRing(db: Db, algorithm: AsymmetricAlgorithm, secret: string, now: () => number = Date.now): KeyRing {
+  let keys: LoadedKey[] | null = null;
+  let lastLoad = 0;
+
+  async function reload(): Promise<LoadedKey[]> {
+    lastLoad = now();
+    keys = await Promise.all((await liveSigningKeys(db, algorithm)).map((row) => loadKey(row, algorithm, secret)));
+    if (!keys.some((key) => key.privateKey !== null)) {
+      // First use, or JWT_SECRET changed: make a key this instance can sign with.
+      await createSigningKey(db, algorithm, secret);
+      keys = await Promise.all((await liveSigningKeys(db, algorithm)).map((row) => loadKey(row, algorithm, secret)));
+    }
+    return keys;
+  }
+
+  async function current(): Promise<LoadedKey[]> {
+    return keys ?? reload();
+  }
+
+  return {
+    algorithm,
+    async signingKey(): Promise<{ kid: string; key: CryptoKey }> {
+      const newest = (await current()).find((key) => key.privateKey !== null);
+      if (newest?.privateKey === undefined || newest.privateKey === null) throw new Error('no signing key');
+      return { kid: newest.kid, key: newest.privateKey };
+    },
+    async verificationKey(kid: string): Promise<CryptoKey | null> {
+      let found = (await current()).find((key) => key.kid === kid);
+      if (found === undefined && now() - lastLoad >= RELOAD_INTERVAL_MS) found = (await reload()).find((key) => key.kid === kid);
+      return found?.publicKey ?? null;
+    },
+    async jwks(): Promise<{ keys: JWK[] }> {
+      return { keys: (await current()).map((key) => key.publicJwk) };
+    },
+  };
+}
