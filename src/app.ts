@@ -175,7 +175,7 @@ function createContext(app: App, deps: AppDeps): HttpContext {
   const { config, db } = deps;
   const securityEvent = (event: string, fields: Record<string, unknown>): void => app.log.info({ security_event: event, ...fields }, `security event: ${event}`);
   const background = createBackgroundTasks((label, error) => app.log.error({ err: error, task: label }, 'background task failed'));
-  const mailer = deps.mailer ?? (config.smtpUrl === null ? createLogMailer(() => app.log) : createSmtpMailer(config.smtpUrl, config.mailFrom));
+  const mailer = deps.mailer ?? (config.smtpUrl === null ? createLogMailer(() => app.log, { includeBodies: config.nodeEnv !== 'production' }) : createSmtpMailer(config.smtpUrl, config.mailFrom));
   const counterStore = deps.counterStore ?? (config.redisUrl === null ? createMemoryCounterStore() : createRedisCounterStore(config.redisUrl));
   const keyRing = config.jwtAlgorithm === 'HS256' ? null : createKeyRing(db, config.jwtAlgorithm, config.jwtSecret);
   const jwt = createJwtCodec({ secret: config.jwtSecret, issuer: config.publicUrl, ttl: config.accessTokenTtl, ...(keyRing === null ? {} : { keys: keyRing }) });

@@ -12,7 +12,7 @@ import { createUser, login, PASSWORD } from './helpers/auth.ts';
 let t: TestApp;
 
 before(async () => {
-  t = await createTestApp({ env: { LOG_LEVEL: 'silent' } });
+  t = await createTestApp({ env: { LOG_LEVEL: 'info' } });
   await insertEligibleChunk(t.database.db, ['eligible@example.org', 'weak@example.org', 'verify@example.org', 'mass@example.org'], null);
 });
 after(async () => t.close());
@@ -218,5 +218,21 @@ describe('production cookies', () => {
     assert.ok(cookie?.secure === true && cookie.httpOnly === true && cookie.path === '/' && cookie.domain === undefined);
     assert.equal(res.cookies.some((c) => c.name === 'access_token'), false);
     await prod.close();
+  });
+});
+
+describe('security events', () => {
+  it('are structured log lines without secrets: login failure, rate limit, logout', async () => {
+    const user = await createUser(t.database.db, 'events@example.org');
+    await post('/auth/login', { email: user.email, password: 'the-wrong-secret-pw' });
+    const session = await login(t.app, user.email);
+    await t.app.inject({ method: 'POST', url: '/auth/logout', headers: session.bearer });
+    const events = t.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => typeof entry.security_event === 'string');
+    const failure = events.find((e) => e.security_event === 'login_failure' && e.email === user.email);
+    assert.ok(failure, 'login_failure logged');
+    assert.equal(failure.reason, 'bad_password');
+    assert.ok(events.some((e) => e.security_event === 'logout' && e.user_id === user.uuid));
+    const text = t.logs.join('');
+    for (const secret of ['the-wrong-secret-pw', PASSWORD, session.accessToken, session.refreshToken]) assert.ok(!text.includes(secret), 'a secret reached the log');
   });
 });

@@ -42,14 +42,19 @@ export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
 }
 
 /**
- * The log mailer writes whole messages, links included, to the log: it exists for development,
- * where reading the link from the console is the point. Production configures SMTP_URL.
+ * The log mailer. In development it writes whole messages, links included, to the log and keeps
+ * them in the outbox: reading the link from the console is the point there. Anywhere else a
+ * sign-in link in a log would be a leaked credential, so it logs only that a mail was not sent.
  */
-export function createLogMailer(log: () => FastifyBaseLogger): Mailer {
+export function createLogMailer(log: () => FastifyBaseLogger, options: { includeBodies: boolean }): Mailer {
   const entries: OutboxEntry[] = [];
   return {
     kind: 'log',
     async send(message): Promise<void> {
+      if (!options.includeBodies) {
+        log().warn({ mail: { to: message.to, subject: message.subject } }, 'mail NOT sent: SMTP_URL is not set');
+        return;
+      }
       entries.unshift({ ...message, sent_at: new Date().toISOString() });
       entries.length = Math.min(entries.length, OUTBOX_SIZE);
       log().info({ mail: { to: message.to, subject: message.subject }, body: message.text }, 'mail (no SMTP_URL set: written to the log)');
