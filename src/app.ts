@@ -32,6 +32,11 @@ import { createMemoryCounterStore, createRateLimiter, DEFAULT_LIMITS, type Count
 import { createSessionService } from './services/sessions.ts';
 import { createKeyRing } from './services/signing-keys.ts';
 import { jwksRoutes } from './http/routes/jwks.ts';
+import { magicLinkRoutes } from './http/routes/magic-links.ts';
+import { magicLinkLandingRoutes } from './http/routes/magic-link-landing.ts';
+import { devRoutes } from './http/routes/dev.ts';
+import { createStytchProvider, type StytchProvider } from './providers/stytch.ts';
+import { createMagicLinkService } from './services/magic-links.ts';
 import { createBackgroundTasks } from './background.ts';
 
 declare module 'fastify' {
@@ -50,6 +55,8 @@ export interface AppDeps {
   readonly mailer?: Mailer;
   /** Rate-limit counters; Redis (REDIS_URL) or in-process when absent. */
   readonly counterStore?: CounterStore;
+  /** The Stytch provider; from STYTCH_* when absent. */
+  readonly stytch?: StytchProvider | null;
   /** Abuse limits; the defaults when absent (tests lower them). */
   readonly limits?: Readonly<Record<LimitedAction, RouteLimits>>;
 }
@@ -162,7 +169,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   for (const prefix of deps.config.authRoutePrefixes) {
     await app.register(passwordRoutes, { ...context, prefix });
     await app.register(sessionRoutes, { ...context, prefix });
+    await app.register(magicLinkRoutes, { ...context, prefix });
+    await app.register(magicLinkLandingRoutes, { ...context, prefix });
   }
+  if (deps.config.nodeEnv === 'development') await app.register(devRoutes, { mailer: context.mailer });
   return app;
 }
 
@@ -187,8 +197,10 @@ function createContext(app: App, deps: AppDeps): HttpContext {
     onSecurityEvent: securityEvent,
   });
   const accounts = createAccountService({ db, config, mailer, sessions, onSecurityEvent: securityEvent, background: background.run });
+  const stytch = deps.stytch !== undefined ? deps.stytch : config.stytch === null ? null : createStytchProvider(config.stytch);
+  const magicLinks = createMagicLinkService({ db, config, mailer, stytch, background: background.run });
   const guards = createGuards({ db, jwt, cookies, onSecurityEvent: securityEvent });
-  const context: HttpContext = { config, db, guards, cookies, sessions, accounts, keyRing, limiter: createRateLimiter(counterStore, deps.limits ?? DEFAULT_LIMITS), mailer, securityEvent };
+  const context: HttpContext = { config, db, guards, cookies, sessions, accounts, magicLinks, stytch, keyRing, limiter: createRateLimiter(counterStore, deps.limits ?? DEFAULT_LIMITS), mailer, securityEvent, background: background.run };
   app.decorate('gatehouse', { mailer, context, backgroundIdle: background.idle });
   app.addHook('onClose', async () => {
     await background.idle();

@@ -5,6 +5,8 @@ import type { Db } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
 import type { Mailer } from '../providers/mail.ts';
 import type { AccountService } from '../services/accounts.ts';
+import type { MagicLinkService } from '../services/magic-links.ts';
+import type { StytchProvider } from '../providers/stytch.ts';
 import type { LimitedAction, RateLimiter } from '../services/rate-limits.ts';
 import type { KeyRing } from '../services/signing-keys.ts';
 import type { IssuedTokens, SecurityEventSink, SessionService } from '../services/sessions.ts';
@@ -18,11 +20,15 @@ export interface HttpContext {
   readonly cookies: CookieNames;
   readonly sessions: SessionService;
   readonly accounts: AccountService;
+  readonly magicLinks: MagicLinkService;
+  readonly stytch: StytchProvider | null;
   /** Asymmetric signing keys (EdDSA/ES256); null for HS256. */
   readonly keyRing: KeyRing | null;
   readonly limiter: RateLimiter;
   readonly mailer: Mailer;
   readonly securityEvent: SecurityEventSink;
+  /** Work after the response (mail, provider clean-up); failures are logged. */
+  readonly background: (label: string, work: () => Promise<void>) => void;
 }
 
 /** 429 with Retry-After when the client IP or the account is over its limit. */

@@ -39,8 +39,10 @@ export interface ConsumedToken {
 /**
  * Redeems in one atomic statement: of any number of concurrent redemptions, exactly one gets
  * the row; the purpose is part of the match, so a token of one purpose is useless for another.
+ * A token sent with a PKCE challenge matches only with the right verifier's challenge, so a
+ * wrong verifier neither redeems nor burns it.
  */
-export async function consumeOneTimeToken(db: Db, tokenHash: string, purpose: TokenPurpose): Promise<ConsumedToken | null> {
+export async function consumeOneTimeToken(db: Db, tokenHash: string, purpose: TokenPurpose, verifierChallenge: string | null = null): Promise<ConsumedToken | null> {
   const row = await db
     .updateTable('one_time_tokens')
     .set({ consumed_at: sql<Date>`now()` })
@@ -48,6 +50,7 @@ export async function consumeOneTimeToken(db: Db, tokenHash: string, purpose: To
     .where('purpose', '=', purpose)
     .where('consumed_at', 'is', null)
     .where('expires_at', '>', sql<Date>`now()`)
+    .where((eb) => eb.or([eb('code_challenge', 'is', null), eb('code_challenge', '=', verifierChallenge)]))
     .returning(['email', 'code_challenge', 'redirect_url'])
     .executeTakeFirst();
   return row ?? null;

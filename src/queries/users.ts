@@ -110,3 +110,16 @@ export function escapeLike(text: string): string {
 export async function markEmailVerified(db: Db, uuid: string): Promise<void> {
   await db.updateTable('users').set({ is_email_verified: true, updated_at: sql<Date>`now()` }).where('uuid', '=', uuid).execute();
 }
+
+export async function findUserByStytchId(db: Db, stytchUserId: string): Promise<UserRow | null> {
+  return (await db.selectFrom('users').selectAll().where('stytch_user_id', '=', stytchUserId).executeTakeFirst()) ?? null;
+}
+
+/** A magic-link sign-in proves the address: verified, and linked to Stytch when it came from there. */
+export async function markSignedInByLink(db: Db, uuid: string, stytchUserId: string | null): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ is_email_verified: true, updated_at: sql<Date>`now()`, ...(stytchUserId === null ? {} : { stytch_user_id: stytchUserId }) })
+    .where('uuid', '=', uuid)
+    .execute();
+}

@@ -5,7 +5,7 @@
 import type { Db } from '../db/connect.ts';
 import type { TokenPurpose } from '../db/schema.ts';
 import { consumeOneTimeToken, insertOneTimeToken, type ConsumedToken } from '../queries/one-time-tokens.ts';
-import { hashToken, randomToken } from '../security/tokens.ts';
+import { hashToken, pkceChallenge, randomToken } from '../security/tokens.ts';
 
 /** Built-in tokens start with this, so they are told apart from Stytch's tokens. */
 export const BUILTIN_TOKEN_PREFIX = 'gh_';
@@ -31,7 +31,7 @@ export function isBuiltinToken(token: string): boolean {
   return token.startsWith(BUILTIN_TOKEN_PREFIX);
 }
 
-export async function redeemOneTimeToken(db: Db, token: string, purpose: TokenPurpose): Promise<ConsumedToken | null> {
+export async function redeemOneTimeToken(db: Db, token: string, purpose: TokenPurpose, codeVerifier: string | null = null): Promise<ConsumedToken | null> {
   if (!isBuiltinToken(token) || token.length > 200) return null;
-  return consumeOneTimeToken(db, hashToken(token), purpose);
+  return consumeOneTimeToken(db, hashToken(token), purpose, codeVerifier === null ? null : pkceChallenge(codeVerifier));
 }

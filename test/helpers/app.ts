@@ -4,6 +4,7 @@ import type { LogEvent } from 'kysely';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config, type Env } from '../../src/config.ts';
 import type { Mailer } from '../../src/providers/mail.ts';
+import type { StytchProvider } from '../../src/providers/stytch.ts';
 import { createMemoryCounterStore, DEFAULT_LIMITS, type CounterStore, type LimitedAction, type RouteLimits } from '../../src/services/rate-limits.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
@@ -24,6 +25,7 @@ export interface TestAppOptions {
   /** Abuse limits; generous by default so tests that sign in often are not throttled. */
   readonly limits?: Readonly<Record<LimitedAction, RouteLimits>>;
   readonly mailer?: Mailer;
+  readonly stytch?: StytchProvider | null;
   /** Rate-limit counters; a private in-memory store by default (never a shared Redis). */
   readonly counterStore?: CounterStore;
 }
@@ -50,7 +52,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       callback();
     },
   });
-  const app = await buildApp({ config, db: database.db, logStream, limits: options.limits ?? GENEROUS_LIMITS, counterStore: options.counterStore ?? createMemoryCounterStore(), ...(options.mailer ? { mailer: options.mailer } : {}) });
+  const app = await buildApp({ config, db: database.db, logStream, limits: options.limits ?? GENEROUS_LIMITS, counterStore: options.counterStore ?? createMemoryCounterStore(), ...(options.mailer ? { mailer: options.mailer } : {}), ...(options.stytch !== undefined ? { stytch: options.stytch } : {}) });
   return {
     app,
     config,

@@ -26,7 +26,9 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
     { preHandler: ctx.guards.requireUser, schema: { tags, summary: 'Revoke this session and clear the cookies', response: { 204: Type.Null(), 401: ErrorBody } } },
     async (request, reply) => {
       const user = currentUser(request);
-      await ctx.sessions.revoke(user.session_id);
+      const stytchSession = await ctx.sessions.revoke(user.session_id);
+      const stytch = ctx.stytch;
+      if (stytchSession !== null && stytch !== null) ctx.background('revoke Stytch session', () => stytch.revokeSession(stytchSession));
       ctx.securityEvent('logout', { user_id: user.uuid, session_id: user.session_id });
       clearSessionCookies(reply, ctx.cookies);
       return reply.code(204).send(null);
