@@ -35,6 +35,10 @@ import { jwksRoutes } from './http/routes/jwks.ts';
 import { magicLinkRoutes } from './http/routes/magic-links.ts';
 import { magicLinkLandingRoutes } from './http/routes/magic-link-landing.ts';
 import { devRoutes } from './http/routes/dev.ts';
+import { adminUserRoutes } from './http/routes/admin-users.ts';
+import { adminMiscRoutes } from './http/routes/admin-misc.ts';
+import { adminEligibleRoutes } from './http/routes/admin-eligible.ts';
+import { organizerRoutes } from './http/routes/organizers.ts';
 import { createStytchProvider, type StytchProvider } from './providers/stytch.ts';
 import { createMagicLinkService } from './services/magic-links.ts';
 import { createBackgroundTasks } from './background.ts';
@@ -42,7 +46,7 @@ import { createBackgroundTasks } from './background.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     /** Handles tests and embedders reach through the app. */
-    gatehouse: { readonly mailer: Mailer; readonly context: HttpContext; backgroundIdle(): Promise<void> };
+    gatehouse: { readonly mailer: Mailer; readonly context: HttpContext; readonly routes: readonly RegisteredRoute[]; backgroundIdle(): Promise<void> };
   }
 }
 
@@ -62,6 +66,14 @@ export interface AppDeps {
 }
 
 export type App = FastifyInstance;
+
+/** The route table as registered (tests build the authorization matrix from it). */
+export interface RegisteredRoute {
+  readonly method: string;
+  readonly url: string;
+  /** For organizer routes: the action of organizer-permissions.ts that guards it. */
+  readonly organizerAction: string | null;
+}
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -96,6 +108,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setNotFoundHandler(handleNotFound);
   // JSON routes take JSON only: text/plain would let a cross-site form post without a preflight.
   app.removeContentTypeParser('text/plain');
+
+  const routes: RegisteredRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const config = (route.config ?? {}) as { organizerAction?: string };
+    for (const method of methods) routes.push({ method, url: route.url, organizerAction: config.organizerAction ?? null });
+  });
 
   let draining = false;
   app.addHook('preClose', async () => {
@@ -137,7 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await app.register(opsRoutes, { db: deps.db });
 
-  const context = createContext(app, deps);
+  const context = createContext(app, deps, routes);
   const allowedOrigins = new Set([new URL(deps.config.publicUrl).origin, ...deps.config.corsOrigins]);
   await app.register(cookie);
   await app.register(cors, {
@@ -171,6 +190,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await app.register(sessionRoutes, { ...context, prefix });
     await app.register(magicLinkRoutes, { ...context, prefix });
     await app.register(magicLinkLandingRoutes, { ...context, prefix });
+    await app.register(adminUserRoutes, { ...context, prefix });
+    await app.register(adminMiscRoutes, { ...context, prefix });
+    await app.register(adminEligibleRoutes, { ...context, prefix });
+    await app.register(organizerRoutes, { ...context, prefix });
   }
   if (deps.config.nodeEnv === 'development') await app.register(devRoutes, { mailer: context.mailer });
   return app;
@@ -181,7 +204,7 @@ function singleHeader(value: string | string[] | undefined): string | undefined 
 }
 
 /** Builds the services once; routes receive them as plugin options. */
-function createContext(app: App, deps: AppDeps): HttpContext {
+function createContext(app: App, deps: AppDeps, routes: readonly RegisteredRoute[]): HttpContext {
   const { config, db } = deps;
   const securityEvent = (event: string, fields: Record<string, unknown>): void => app.log.info({ security_event: event, ...fields }, `security event: ${event}`);
   const background = createBackgroundTasks((label, error) => app.log.error({ err: error, task: label }, 'background task failed'));
@@ -201,7 +224,7 @@ function createContext(app: App, deps: AppDeps): HttpContext {
   const magicLinks = createMagicLinkService({ db, config, mailer, stytch, background: background.run });
   const guards = createGuards({ db, jwt, cookies, onSecurityEvent: securityEvent });
   const context: HttpContext = { config, db, guards, cookies, sessions, accounts, magicLinks, stytch, keyRing, limiter: createRateLimiter(counterStore, deps.limits ?? DEFAULT_LIMITS), mailer, securityEvent, background: background.run };
-  app.decorate('gatehouse', { mailer, context, backgroundIdle: background.idle });
+  app.decorate('gatehouse', { mailer, context, routes, backgroundIdle: background.idle });
   app.addHook('onClose', async () => {
     await background.idle();
     await counterStore.close();

@@ -35,6 +35,11 @@ export const ERROR_CATALOG = {
   role_exists: { status: 409, detail: 'Role already exists' },
   builtin_role: { status: 409, detail: 'Built-in roles cannot be deleted' },
   last_admin: { status: 409, detail: 'The last active admin cannot be removed' },
+  last_owner: { status: 409, detail: 'An organizer must keep at least one owner' },
+  already_member: { status: 409, detail: 'User is already a member of this organizer' },
+  organizer_not_found: { status: 404, detail: 'Organizer not found' },
+  member_not_found: { status: 404, detail: 'Member not found' },
+  invalid_api_key: { status: 401, detail: 'Invalid API key' },
   already_eligible: { status: 409, detail: 'Email is already eligible' },
   invalid_emails: { status: 422, detail: 'Some email addresses are invalid; nothing was written' },
   // Limits and the outside world

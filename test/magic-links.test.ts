@@ -201,11 +201,12 @@ describe('Stytch specifics', () => {
 
     const provider = createStytchProvider({ projectId: fake.projectId, secret: fake.secret, env: fake.url, timeoutMs: 200 });
     const slowApp = await createTestApp({ env: { LOG_LEVEL: 'silent' }, database, stytch: provider });
-    fake.setDelay(600);
+    fake.setDelay(3000);
     const started = Date.now();
     const slow = await authenticate(slowApp, fake.mintToken('ml@example.org'));
     assert.equal(slow.statusCode, 503);
-    assert.ok(Date.now() - started < 590, 'answered at the timeout, not when Stytch finally did');
+    // Not a speed goal: the answer must come from our 200 ms bound, long before Stytch's 3 s.
+    assert.ok(Date.now() - started < 2500, 'answered at the timeout, not when Stytch finally did');
     fake.setDelay(0);
     await slowApp.close();
 
@@ -221,10 +222,10 @@ describe('Stytch specifics', () => {
   it('a refused Stytch sign-in (deactivated user) revokes the session Stytch made', async () => {
     const user = await createUser(database.db, 'stytch-off@example.org');
     await database.db.updateTable('users').set({ is_active: false }).where('uuid', '=', user.uuid).execute();
-    const before = fake.liveSessions();
+    const revokedBefore = fake.revoked.length;
     const res = await authenticate(app, fake.mintToken('stytch-off@example.org'));
     assert.equal(res.statusCode, 403);
     await app.app.gatehouse.backgroundIdle();
-    assert.equal(fake.liveSessions(), before);
+    assert.equal(fake.revoked.length, revokedBefore + 1, 'the session Stytch made for the refused sign-in was revoked');
   });
 });

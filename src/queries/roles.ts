@@ -40,3 +40,13 @@ export async function insertRole(db: Db, name: string, description: string | nul
     .executeTakeFirst();
   return row ?? null;
 }
+
+export async function deleteRole(db: Db, name: string): Promise<boolean> {
+  const result = await db.deleteFrom('roles').where('name', '=', name).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+export async function findRolesByNames(db: Db, names: readonly string[]): Promise<RoleRow[]> {
+  if (names.length === 0) return [];
+  return db.selectFrom('roles').selectAll().where('name', 'in', [...names]).execute();
+}

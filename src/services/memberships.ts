@@ -14,6 +14,15 @@ export interface Actor {
   readonly requestId?: string | null;
 }
 
+/**
+ * 409 when `userUuid` is the only effective admin (active, unsuspended membership of an active,
+ * undeleted user). Call it inside the change's transaction: the rows stay locked until commit.
+ */
+export async function assertNotLastAdmin(db: Db, userUuid: string): Promise<void> {
+  const admins = await lockEffectiveAdmins(db);
+  if (admins.length === 1 && admins[0] === userUuid) throw new AppError('last_admin');
+}
+
 export async function grantRole(db: Db, userUuid: string, roleName: string, by: Actor): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const user = await findUserByUuid(trx, userUuid);
@@ -30,10 +39,7 @@ export async function revokeRole(db: Db, userUuid: string, roleName: string, by:
     const user = await findUserByUuid(trx, userUuid);
     const role = await findRoleByName(trx, roleName);
     if (user === null || role === null) throw new AppError('user_or_role_not_found');
-    if (role.name === 'admin') {
-      const admins = await lockEffectiveAdmins(trx);
-      if (admins.length === 1 && admins[0] === user.uuid) throw new AppError('last_admin');
-    }
+    if (role.name === 'admin') await assertNotLastAdmin(trx, user.uuid);
     const removed = await revokeSystemRole(trx, user.uuid, role.id);
     if (!removed) throw new AppError('user_or_role_not_found', { detail: `User does not have the role ${role.name}` });
     await insertAudit(trx, { ...by, action: 'user.role.revoke', target: user.uuid, before: { role: role.name } });

@@ -47,7 +47,6 @@ export interface FakeStytch {
   setDelay(ms: number): void;
   /** Answer every call with a 500 while true. */
   setDown(down: boolean): void;
-  liveSessions(): number;
   close(): Promise<void>;
 }
 
@@ -199,7 +198,6 @@ export async function startFakeStytch(): Promise<FakeStytch> {
     setDown: (value) => {
       down = value;
     },
-    liveSessions: () => sessions.size,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,0 +1,97 @@
+/**
+ * Access to the admin and organizer routes. These guards run in `onRequest`, before the body
+ * is parsed or validated: an unauthenticated caller gets 401, never a 422 that describes the
+ * route, and nobody can make the server parse a 100,000-address body before saying who they are.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.ts';
+import { constantTimeEqual } from '../security/tokens.ts';
+import type { Actor } from '../services/memberships.ts';
+import { may, rolesAllowedTo, type OrganizerAction, type OrganizerStanding } from '../services/organizer-permissions.ts';
+import { effectiveRoles } from '../services/user-view.ts';
+import { findOrganizer, type OrganizerRow } from '../queries/admin.ts';
+import type { HttpContext } from './context.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The organizer-permissions.ts action that guards an organizer route. */
+    organizerAction?: OrganizerAction;
+  }
+  interface FastifyRequest {
+    actor?: Actor;
+    organizer?: OrganizerRow;
+    /** null: a member removing themselves is the only thing allowed. */
+    organizerStanding?: OrganizerStanding | null;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type GuardHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+function actorFor(request: FastifyRequest, actor: string): Actor {
+  return { actor, ip: request.ip, requestId: request.id };
+}
+
+/** The acting user or API key, set by a guard. */
+export function actorOf(request: FastifyRequest): Actor {
+  if (request.actor === undefined) throw new AppError('not_authenticated');
+  return request.actor;
+}
+
+export function organizerOf(request: FastifyRequest): { organizer: OrganizerRow; standing: OrganizerStanding | null } {
+  if (request.organizer === undefined || request.organizerStanding === undefined) throw new AppError('forbidden');
+  return { organizer: request.organizer, standing: request.organizerStanding };
+}
+
+export interface Access {
+  /** X-API-Key (constant-time) or an active, unsuspended admin membership. */
+  requireAdmin: GuardHook;
+  /** The caller's standing in the organizer of `:id` must allow `action`. */
+  organizerGuard(action: OrganizerAction, options?: { selfParam?: string }): GuardHook;
+}
+
+export function createAccess(ctx: HttpContext): Access {
+  const adminGuard = ctx.guards.requireSystemRole('admin');
+
+  return {
+    async requireAdmin(request, reply): Promise<void> {
+      const presented = request.headers['x-api-key'];
+      if (presented !== undefined) {
+        // A wrong key never falls back to the cookie: the caller chose the key.
+        if (ctx.config.apiKey === null || typeof presented !== 'string' || !constantTimeEqual(presented, ctx.config.apiKey)) {
+          ctx.securityEvent('authorization_failure', { reason: 'invalid_api_key', ip: request.ip });
+          throw new AppError('invalid_api_key');
+        }
+        request.actor = actorFor(request, 'api_key');
+        return;
+      }
+      await adminGuard.call(request.server, request, reply);
+      const principal = request.principal;
+      if (principal === undefined || principal === null) throw new AppError('not_authenticated');
+      request.actor = actorFor(request, principal.uuid);
+    },
+
+    organizerGuard(action, options = {}): GuardHook {
+      return async (request) => {
+        const params = request.params as Record<string, string | undefined>;
+        const principal = await ctx.guards.principalOf(request);
+        if (principal === null) throw new AppError('not_authenticated', { headers: { 'www-authenticate': 'Bearer' } });
+        if (!principal.is_active || principal.is_deleted) throw new AppError('user_inactive');
+        const id = params.id ?? '';
+        const organizer = UUID.test(id) ? await findOrganizer(ctx.db, id) : null;
+        if (organizer === null) throw new AppError('organizer_not_found');
+        const membership = principal.organizers.find((m) => m.organizer_uuid === organizer.uuid);
+        const standing: OrganizerStanding | null = effectiveRoles(principal.system).includes('admin') ? 'system_admin' : (membership?.membership_role ?? null);
+        const self = options.selfParam !== undefined && params[options.selfParam] === principal.uuid;
+        if (standing === null || (!may(standing, action) && !(self && membership !== undefined))) {
+          ctx.securityEvent('authorization_failure', { user_id: principal.uuid, organizer_uuid: organizer.uuid, action });
+          throw new AppError('missing_role', { detail: `User does not have the required role: ${rolesAllowedTo(action).join(', ')}` });
+        }
+        request.actor = actorFor(request, principal.uuid);
+        request.organizer = organizer;
+        request.organizerStanding = may(standing, action) ? standing : null;
+      };
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/** Schemas of the admin and organizer routes. */
+import { Type, type TSchema } from '@sinclair/typebox';
+import { EmailField, UserPublicViewSchema } from './schemas.ts';
+
+export const RoleSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  description: Type.Union([Type.String(), Type.Null()]),
+  created_at: Type.String({ format: 'date-time' }),
+});
+
+export const AdminUserSchema = Type.Composite([
+  UserPublicViewSchema,
+  Type.Object({ is_active: Type.Boolean(), is_email_verified: Type.Boolean(), created_at: Type.String({ format: 'date-time' }) }),
+]);
+
+export const MessageSchema = Type.Object({ message: Type.String() });
+
+export const RoleNameParam = Type.String({ minLength: 1, maxLength: 63 });
+export const OrganizerRoleSchema = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]);
+
+export const EligibleSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  email: Type.String(),
+  batch_id: Type.Union([Type.String(), Type.Null()]),
+  created_at: Type.String({ format: 'date-time' }),
+});
+
+export const BulkResultSchema = Type.Object({ message: Type.String(), added: Type.Integer(), already_present: Type.Integer() });
+
+export const BatchId = Type.String({ minLength: 1, maxLength: 200 });
+
+export const AuditSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  actor: Type.String(),
+  action: Type.String(),
+  target: Type.Union([Type.String(), Type.Null()]),
+  before: Type.Unknown(),
+  after: Type.Unknown(),
+  ip: Type.Union([Type.String(), Type.Null()]),
+  request_id: Type.Union([Type.String(), Type.Null()]),
+  created_at: Type.String({ format: 'date-time' }),
+});
+
+export const OrganizerSchema = Type.Object({ uuid: Type.String({ format: 'uuid' }), name: Type.String(), created_at: Type.String({ format: 'date-time' }) });
+export const OrganizerName = Type.String({ minLength: 1, maxLength: 200 });
+
+export const MemberSchema = Type.Object({
+  user_uuid: Type.String({ format: 'uuid' }),
+  email: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  membership_role: OrganizerRoleSchema,
+});
+
+export const NewMemberBody = Type.Object({
+  email: Type.Optional(EmailField),
+  user_uuid: Type.Optional(Type.String({ format: 'uuid' })),
+  role: OrganizerRoleSchema,
+});
+
+export const Limit = Type.Integer({ minimum: 1, maximum: 500, default: 50 });
+export const Cursor = Type.String({ maxLength: 1024 });
+
+export function Paginated<T extends TSchema>(item: T): ReturnType<typeof Type.Object> {
+  return Type.Object({ items: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) });
+}

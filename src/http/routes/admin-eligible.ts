@@ -1,0 +1,119 @@
+/**
+ * /admin/eligible-emails…: one address, bulk JSON, streamed CSV import, listing and deletion.
+ * Bulk writes are all-or-nothing: any invalid address refuses the whole request (422 listing
+ * every one), otherwise one transaction with set-based inserts. Re-running adds nothing.
+ */
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError } from '../../errors.ts';
+import { deleteEligibleBatch, deleteEligibleOne, insertEligibleOne, listEligible } from '../../queries/admin.ts';
+import { insertAudit } from '../../queries/audit.ts';
+import { requireValidEmail } from '../../services/accounts.ts';
+import { emailEntriesFromCsvLines } from '../../services/csv-emails.ts';
+import { checkEmails, importEligibleEmails, invalidEmailsError, type EmailEntry } from '../../services/eligibility.ts';
+import { normalizeEmail } from '../../services/email-address.ts';
+import { actorOf, createAccess } from '../access.ts';
+import { BatchId, BulkResultSchema, Cursor, EligibleSchema, Limit, Paginated } from '../admin-schemas.ts';
+import type { HttpContext } from '../context.ts';
+import { decodeCursor, page } from '../pagination.ts';
+import { ErrorBody } from '../schemas.ts';
+
+const tags = ['admin: eligible emails'];
+/** Room for well over 100,000 addresses per request (about 30 bytes each). */
+const BULK_BODY_LIMIT = 64 * 1024 * 1024;
+const MAX_BULK_ITEMS = 1_000_000;
+
+function bulkResult(outcome: { added: number; already_present: number }): { message: string; added: number; already_present: number } {
+  return { message: `Successfully added ${outcome.added} eligible emails`, ...outcome };
+}
+
+/** Lines of a request body stream, refusing (413) past the limit. */
+async function* limitedLines(stream: Readable, limit: number): AsyncGenerator<string> {
+  let bytes = 0;
+  stream.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > limit) stream.destroy(new AppError('payload_too_large'));
+  });
+  yield* createInterface({ input: stream, crlfDelay: Infinity });
+}
+
+export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
+  app.addHook('onRequest', createAccess(ctx).requireAdmin);
+  // The CSV body is handed over as a stream and read line by line, never as one string.
+  app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
+
+  app.post(
+    '/admin/eligible-emails',
+    { schema: { tags, body: Type.Object({ email: Type.String({ maxLength: 320 }), batch_id: Type.Optional(Type.Union([BatchId, Type.Null()])) }), response: { 201: EligibleSchema, 409: ErrorBody, 422: ErrorBody } } },
+    async (request, reply) => {
+      const email = requireValidEmail(request.body.email);
+      const row = await ctx.db.transaction().execute(async (trx) => {
+        const inserted = await insertEligibleOne(trx, email, request.body.batch_id ?? null);
+        if (inserted === null) throw new AppError('already_eligible');
+        await insertAudit(trx, { ...actorOf(request), action: 'eligible_emails.add', target: email, after: { batch_id: inserted.batch_id } });
+        return inserted;
+      });
+      return reply.code(201).send({ ...row, created_at: row.created_at.toISOString() });
+    },
+  );
+
+  app.post(
+    '/admin/eligible-emails/bulk',
+    {
+      bodyLimit: BULK_BODY_LIMIT,
+      schema: { tags, body: Type.Object({ emails: Type.Array(Type.String({ maxLength: 320 }), { maxItems: MAX_BULK_ITEMS }), batch_id: Type.Optional(Type.Union([BatchId, Type.Null()])) }), response: { 201: BulkResultSchema, 422: ErrorBody } },
+    },
+    async (request, reply) => {
+      const checked = checkEmails(request.body.emails.map((raw, index): EmailEntry => ({ raw, position: index })));
+      if (checked.invalid.length > 0) throw invalidEmailsError(checked.invalid, 'index', 'emails');
+      const outcome = await importEligibleEmails(ctx.db, checked.emails, request.body.batch_id ?? null, actorOf(request));
+      return reply.code(201).send(bulkResult(outcome));
+    },
+  );
+
+  app.post(
+    '/admin/eligible-emails/import',
+    { schema: { tags, summary: 'CSV body (an email column, or one address a line)', querystring: Type.Object({ batch_id: Type.Optional(BatchId) }), response: { 201: BulkResultSchema, 413: ErrorBody, 422: ErrorBody } } },
+    async (request, reply) => {
+      if (!String(request.headers['content-type'] ?? '').startsWith('text/csv')) throw new AppError('unsupported_media_type', { detail: 'Send the addresses as text/csv' });
+      const entries: EmailEntry[] = [];
+      for await (const entry of emailEntriesFromCsvLines(limitedLines(request.body as Readable, BULK_BODY_LIMIT))) entries.push(entry);
+      const checked = checkEmails(entries);
+      if (checked.invalid.length > 0) throw invalidEmailsError(checked.invalid, 'line', 'line');
+      const outcome = await importEligibleEmails(ctx.db, checked.emails, request.query.batch_id ?? null, actorOf(request));
+      return reply.code(201).send(bulkResult(outcome));
+    },
+  );
+
+  app.get(
+    '/admin/eligible-emails',
+    { schema: { tags, querystring: Type.Object({ batch_id: Type.Optional(BatchId), q: Type.Optional(Type.String({ maxLength: 320 })), limit: Limit, cursor: Type.Optional(Cursor) }), response: { 200: Paginated(EligibleSchema) } } },
+    async (request) => {
+      const { batch_id: batchId, q, limit, cursor } = request.query;
+      const after = decodeCursor(cursor, 1);
+      const rows = await listEligible(ctx.db, { batchId, q, limit: limit + 1, ...(after ? { afterEmail: String(after[0]) } : {}) });
+      const result = page(rows, limit, (row) => [row.email]);
+      return { items: result.items.map((row) => ({ ...row, created_at: row.created_at.toISOString() })), next_cursor: result.next_cursor };
+    },
+  );
+
+  app.delete('/admin/eligible-emails/:email', { schema: { tags, params: Type.Object({ email: Type.String({ maxLength: 320 }) }), response: { 204: Type.Null(), 404: ErrorBody } } }, async (request, reply) => {
+    const email = normalizeEmail(request.params.email);
+    await ctx.db.transaction().execute(async (trx) => {
+      if (!(await deleteEligibleOne(trx, email))) throw new AppError('not_found', { detail: 'Email is not on the eligible list' });
+      await insertAudit(trx, { ...actorOf(request), action: 'eligible_emails.delete', target: email });
+    });
+    return reply.code(204).send(null);
+  });
+
+  app.delete('/admin/eligible-emails', { schema: { tags, querystring: Type.Object({ batch_id: BatchId }), response: { 200: Type.Object({ deleted: Type.Integer() }), 422: ErrorBody } } }, async (request) => {
+    const deleted = await ctx.db.transaction().execute(async (trx) => {
+      const count = await deleteEligibleBatch(trx, request.query.batch_id);
+      await insertAudit(trx, { ...actorOf(request), action: 'eligible_emails.delete_batch', target: request.query.batch_id, after: { deleted: count } });
+      return count;
+    });
+    return { deleted };
+  });
+};

@@ -1,0 +1,72 @@
+/** /admin/roles, /admin/organizers and /admin/audit-log. */
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { listAudit, listOrganizers } from '../../queries/admin.ts';
+import { listRoles } from '../../queries/roles.ts';
+import { adminDeleteRole } from '../../services/admin-users.ts';
+import { createOrganizer } from '../../services/organizers.ts';
+import { createRole } from '../../services/roles.ts';
+import { actorOf, createAccess } from '../access.ts';
+import { AuditSchema, Cursor, Limit, OrganizerName, OrganizerSchema, Paginated, RoleNameParam, RoleSchema } from '../admin-schemas.ts';
+import type { HttpContext } from '../context.ts';
+import { decodeCursor, page } from '../pagination.ts';
+import { ErrorBody, UuidParam } from '../schemas.ts';
+
+function roleView(role: { id: string; name: string; description: string | null; created_at: Date }): { id: string; name: string; description: string | null; created_at: string } {
+  return { id: role.id, name: role.name, description: role.description, created_at: role.created_at.toISOString() };
+}
+
+export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
+  app.addHook('onRequest', createAccess(ctx).requireAdmin);
+
+  app.post(
+    '/admin/roles',
+    { schema: { tags: ['admin: roles'], body: Type.Object({ name: Type.String({ maxLength: 100 }), description: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])) }), response: { 201: RoleSchema, 409: ErrorBody, 422: ErrorBody } } },
+    async (request, reply) => reply.code(201).send(roleView(await createRole(ctx.db, request.body.name, request.body.description ?? null, actorOf(request)))),
+  );
+
+  app.get('/admin/roles', { schema: { tags: ['admin: roles'], response: { 200: Type.Array(RoleSchema) } } }, async () => (await listRoles(ctx.db)).map(roleView));
+
+  app.delete('/admin/roles/:name', { schema: { tags: ['admin: roles'], params: Type.Object({ name: RoleNameParam }), response: { 204: Type.Null(), 404: ErrorBody, 409: ErrorBody } } }, async (request, reply) => {
+    await adminDeleteRole(ctx.db, request.params.name, actorOf(request));
+    return reply.code(204).send(null);
+  });
+
+  app.post(
+    '/admin/organizers',
+    { schema: { tags: ['admin: organizers'], body: Type.Object({ name: OrganizerName, owner_user_id: Type.Optional(Type.Union([UuidParam, Type.Null()])) }), response: { 201: OrganizerSchema, 404: ErrorBody, 422: ErrorBody } } },
+    async (request, reply) => {
+      const organizer = await createOrganizer(ctx.db, request.body.name.trim(), request.body.owner_user_id ?? null, actorOf(request));
+      return reply.code(201).send({ uuid: organizer.uuid, name: organizer.name, created_at: organizer.created_at.toISOString() });
+    },
+  );
+
+  app.get(
+    '/admin/organizers',
+    { schema: { tags: ['admin: organizers'], querystring: Type.Object({ limit: Limit, cursor: Type.Optional(Cursor) }), response: { 200: Paginated(OrganizerSchema) } } },
+    async (request) => {
+      const after = decodeCursor(request.query.cursor, 2);
+      const rows = await listOrganizers(ctx.db, { limit: request.query.limit + 1, ...(after ? { after: { createdAt: String(after[0]), uuid: String(after[1]) } } : {}) });
+      const result = page(rows, request.query.limit, (row) => [row.created_at.toISOString(), row.uuid]);
+      return { items: result.items.map((o) => ({ uuid: o.uuid, name: o.name, created_at: o.created_at.toISOString() })), next_cursor: result.next_cursor };
+    },
+  );
+
+  app.get(
+    '/admin/audit-log',
+    {
+      schema: {
+        tags: ['admin: audit'],
+        querystring: Type.Object({ actor: Type.Optional(Type.String({ maxLength: 100 })), target: Type.Optional(Type.String({ maxLength: 500 })), action: Type.Optional(Type.String({ maxLength: 100 })), limit: Limit, cursor: Type.Optional(Cursor) }),
+        response: { 200: Paginated(AuditSchema) },
+      },
+    },
+    async (request) => {
+      const { actor, target, action, limit, cursor } = request.query;
+      const before = decodeCursor(cursor, 2);
+      const rows = await listAudit(ctx.db, { actor, target, action, limit: limit + 1, ...(before ? { before: { createdAt: String(before[0]), id: String(before[1]) } } : {}) });
+      const result = page(rows, limit, (row) => [row.created_at.toISOString(), row.id]);
+      return { items: result.items.map((row) => ({ ...row, created_at: row.created_at.toISOString() })), next_cursor: result.next_cursor };
+    },
+  );
+};

@@ -1,0 +1,99 @@
+/** Organizers (ActiFlow) and their members: the rules of organizer-permissions.ts, audited, and never ownerless. */
+import type { Db } from '../db/connect.ts';
+import type { OrganizerRole } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import {
+  findOrganizer,
+  findOrganizerMembership,
+  insertOrganizer,
+  lockOwners,
+  removeOrganizerMembership,
+  renameOrganizer,
+  setOrganizerRole,
+  upsertOrganizerMembership,
+  type OrganizerRow,
+} from '../queries/admin.ts';
+import { insertAudit } from '../queries/audit.ts';
+import { findUserByEmail, findUserByUuid } from '../queries/users.ts';
+import { normalizeEmail } from './email-address.ts';
+import type { Actor } from './memberships.ts';
+import { mayAssign, mayRemove, type OrganizerStanding } from './organizer-permissions.ts';
+
+export async function createOrganizer(db: Db, name: string, ownerUserId: string | null, by: Actor): Promise<OrganizerRow> {
+  return db.transaction().execute(async (trx) => {
+    if (ownerUserId !== null) {
+      const owner = await findUserByUuid(trx, ownerUserId);
+      if (owner === null || owner.is_deleted) throw new AppError('user_not_found', { detail: 'Owner user not found' });
+    }
+    const organizer = await insertOrganizer(trx, name);
+    if (ownerUserId !== null) await upsertOrganizerMembership(trx, organizer.uuid, ownerUserId, 'owner');
+    await insertAudit(trx, { ...by, action: 'organizer.create', target: organizer.uuid, after: { name, owner_user_id: ownerUserId } });
+    return organizer;
+  });
+}
+
+export async function renameOrganizerAs(db: Db, uuid: string, name: string, by: Actor): Promise<OrganizerRow> {
+  return db.transaction().execute(async (trx) => {
+    const before = await findOrganizer(trx, uuid);
+    const after = await renameOrganizer(trx, uuid, name);
+    if (before === null || after === null) throw new AppError('organizer_not_found');
+    await insertAudit(trx, { ...by, action: 'organizer.rename', target: uuid, before: { name: before.name }, after: { name } });
+    return after;
+  });
+}
+
+function refused(detail: string): AppError {
+  return new AppError('forbidden', { detail });
+}
+
+export async function addOrganizerMember(
+  db: Db,
+  organizerUuid: string,
+  who: { email?: string; user_uuid?: string },
+  role: OrganizerRole,
+  standing: OrganizerStanding,
+  by: Actor,
+): Promise<{ user_uuid: string; email: string; name: string | null; membership_role: OrganizerRole }> {
+  if (!mayAssign(standing, null, role)) throw refused('Only an owner may grant the owner role');
+  return db.transaction().execute(async (trx) => {
+    const user = who.user_uuid !== undefined ? await findUserByUuid(trx, who.user_uuid) : await findUserByEmail(trx, normalizeEmail(who.email ?? ''));
+    if (user === null || user.is_deleted) throw new AppError('user_not_found');
+    const existing = await findOrganizerMembership(trx, organizerUuid, user.uuid);
+    if (existing !== null && existing.is_active && !existing.is_deleted) throw new AppError('already_member');
+    await upsertOrganizerMembership(trx, organizerUuid, user.uuid, role);
+    await insertAudit(trx, { ...by, action: 'organizer.member.add', target: organizerUuid, after: { user_uuid: user.uuid, role } });
+    return { user_uuid: user.uuid, email: user.email, name: user.name, membership_role: role };
+  });
+}
+
+async function liveMembership(db: Db, organizerUuid: string, userUuid: string): Promise<{ role: OrganizerRole }> {
+  const membership = await findOrganizerMembership(db, organizerUuid, userUuid);
+  if (membership === null || !membership.is_active || membership.is_deleted) throw new AppError('member_not_found');
+  return membership;
+}
+
+export async function changeOrganizerMemberRole(db: Db, organizerUuid: string, userUuid: string, role: OrganizerRole, standing: OrganizerStanding, by: Actor): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const current = await liveMembership(trx, organizerUuid, userUuid);
+    if (!mayAssign(standing, current.role, role)) throw refused('An admin may only move members between member and admin');
+    if (current.role === 'owner' && role !== 'owner') {
+      const owners = await lockOwners(trx, organizerUuid);
+      if (owners.length === 1 && owners[0] === userUuid) throw new AppError('last_owner');
+    }
+    await setOrganizerRole(trx, organizerUuid, userUuid, role);
+    await insertAudit(trx, { ...by, action: 'organizer.member.role', target: organizerUuid, before: { user_uuid: userUuid, role: current.role }, after: { user_uuid: userUuid, role } });
+  });
+}
+
+export async function removeOrganizerMember(db: Db, organizerUuid: string, userUuid: string, standing: OrganizerStanding | null, self: boolean, by: Actor): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const current = await liveMembership(trx, organizerUuid, userUuid);
+    if (standing === null ? !self : !mayRemove(standing, current.role, self)) throw refused('Admins may not remove owners');
+    if (current.role === 'owner') {
+      const owners = await lockOwners(trx, organizerUuid);
+      if (owners.length === 1 && owners[0] === userUuid) throw new AppError('last_owner');
+    }
+    await removeOrganizerMembership(trx, organizerUuid, userUuid);
+    await insertAudit(trx, { ...by, action: 'organizer.member.remove', target: organizerUuid, before: { user_uuid: userUuid, role: current.role } });
+  });
+}
