@@ -2,30 +2,15 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
 import type { OrganizerRole } from '../db/schema.ts';
-import type { OrganizerMembershipFacts, SystemMembershipFacts } from './principal.ts';
+import { USER_WITH_MEMBERSHIPS, type UserWithMemberships } from './principal.ts';
 import { escapeLike } from './users.ts';
 
-export interface AdminUserRow {
-  readonly uuid: string;
-  readonly email: string;
-  readonly name: string | null;
-  readonly is_active: boolean;
-  readonly is_deleted: boolean;
-  readonly is_email_verified: boolean;
-  readonly created_at: Date;
-  readonly system: SystemMembershipFacts[];
-  readonly organizers: OrganizerMembershipFacts[];
-}
+/** Admin views read the same user-with-memberships shape as /me. */
+export type AdminUserRow = UserWithMemberships;
 
-const USER_COLUMNS = sql`u.uuid, u.email, u.name, u.is_active, u.is_deleted, u.is_email_verified, u.created_at,
-  coalesce((select json_agg(json_build_object('role', r.name, 'is_active', m.is_active, 'is_suspended', m.is_suspended) order by r.name)
-    from system_memberships m join roles r on r.id = m.role_id where m.user_uuid = u.uuid), '[]'::json) as system,
-  coalesce((select json_agg(json_build_object('organizer_uuid', o.uuid, 'organizer_name', o.name, 'membership_role', om.role) order by o.name, o.uuid)
-    from organizer_memberships om join organizers o on o.uuid = om.organizer_uuid
-    where om.user_uuid = u.uuid and om.is_active and not om.is_deleted and not o.is_deleted), '[]'::json) as organizers`;
 
 export async function adminFindUser(db: Db, uuid: string): Promise<AdminUserRow | null> {
-  const result = await sql<AdminUserRow>`select ${USER_COLUMNS} from users u where u.uuid = ${uuid} and not u.is_deleted`.execute(db);
+  const result = await sql<AdminUserRow>`select ${USER_WITH_MEMBERSHIPS} from users u where u.uuid = ${uuid} and not u.is_deleted`.execute(db);
   return result.rows[0] ?? null;
 }
 
@@ -34,7 +19,7 @@ export async function adminListUsers(db: Db, filter: { email?: string; role?: st
   const email = filter.email === undefined || filter.email === '' ? null : `%${escapeLike(filter.email.toLowerCase())}%`;
   const role = filter.role === undefined || filter.role === '' ? null : filter.role;
   const result = await sql<AdminUserRow>`
-    select ${USER_COLUMNS} from users u
+    select ${USER_WITH_MEMBERSHIPS} from users u
     where not u.is_deleted
       and (${email}::text is null or u.email like ${email})
       and (${filter.afterEmail ?? null}::text is null or u.email > ${filter.afterEmail ?? null})

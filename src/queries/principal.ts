@@ -34,42 +34,35 @@ export interface Principal {
   readonly organizers: readonly OrganizerMembershipFacts[];
 }
 
+/** The user's columns with both membership lists aggregated as JSON (alias `u` for users). */
+export const USER_WITH_MEMBERSHIPS = sql`u.uuid, u.email, u.name, u.is_active, u.is_deleted, u.is_email_verified, u.created_at,
+  coalesce((
+    select json_agg(json_build_object('role', r.name, 'is_active', m.is_active, 'is_suspended', m.is_suspended) order by r.name)
+    from system_memberships m join roles r on r.id = m.role_id
+    where m.user_uuid = u.uuid
+  ), '[]'::json) as system,
+  coalesce((
+    select json_agg(json_build_object('organizer_uuid', o.uuid, 'organizer_name', o.name, 'membership_role', om.role) order by o.name, o.uuid)
+    from organizer_memberships om join organizers o on o.uuid = om.organizer_uuid
+    where om.user_uuid = u.uuid and om.is_active and not om.is_deleted and not o.is_deleted
+  ), '[]'::json) as organizers`;
+
+export type UserWithMemberships = Omit<Principal, 'session_id'>;
+
 export async function loadPrincipal(db: Db, sessionId: string, userUuid: string): Promise<Principal | null> {
   const result = await sql<Principal>`
     with touch as (
       update sessions set last_seen_at = now()
       where id = ${sessionId} and last_seen_at < now() - interval '60 seconds'
     )
-    select s.id as session_id, u.uuid, u.email, u.name, u.is_active, u.is_deleted, u.is_email_verified, u.created_at,
-      coalesce((
-        select json_agg(json_build_object('role', r.name, 'is_active', m.is_active, 'is_suspended', m.is_suspended) order by r.name)
-        from system_memberships m join roles r on r.id = m.role_id
-        where m.user_uuid = u.uuid
-      ), '[]'::json) as system,
-      coalesce((
-        select json_agg(json_build_object('organizer_uuid', o.uuid, 'organizer_name', o.name, 'membership_role', om.role) order by o.name, o.uuid)
-        from organizer_memberships om join organizers o on o.uuid = om.organizer_uuid
-        where om.user_uuid = u.uuid and om.is_active and not om.is_deleted and not o.is_deleted
-      ), '[]'::json) as organizers
+    select s.id as session_id, ${USER_WITH_MEMBERSHIPS}
     from sessions s join users u on u.uuid = s.user_uuid
     where s.id = ${sessionId} and u.uuid = ${userUuid} and s.revoked_at is null and s.expires_at > now()`.execute(db);
   return result.rows[0] ?? null;
 }
 
-/** The same shape for a user without a session (sign-in responses, admin views). */
-export async function loadUserWithMemberships(db: Db, userUuid: string): Promise<Omit<Principal, 'session_id'> | null> {
-  const result = await sql<Omit<Principal, 'session_id'>>`
-    select u.uuid, u.email, u.name, u.is_active, u.is_deleted, u.is_email_verified, u.created_at,
-      coalesce((
-        select json_agg(json_build_object('role', r.name, 'is_active', m.is_active, 'is_suspended', m.is_suspended) order by r.name)
-        from system_memberships m join roles r on r.id = m.role_id
-        where m.user_uuid = u.uuid
-      ), '[]'::json) as system,
-      coalesce((
-        select json_agg(json_build_object('organizer_uuid', o.uuid, 'organizer_name', o.name, 'membership_role', om.role) order by o.name, o.uuid)
-        from organizer_memberships om join organizers o on o.uuid = om.organizer_uuid
-        where om.user_uuid = u.uuid and om.is_active and not om.is_deleted and not o.is_deleted
-      ), '[]'::json) as organizers
-    from users u where u.uuid = ${userUuid}`.execute(db);
+/** The same shape for a user without a session (sign-in responses). */
+export async function loadUserWithMemberships(db: Db, userUuid: string): Promise<UserWithMemberships | null> {
+  const result = await sql<UserWithMemberships>`select ${USER_WITH_MEMBERSHIPS} from users u where u.uuid = ${userUuid}`.execute(db);
   return result.rows[0] ?? null;
 }
