@@ -1,0 +1,60 @@
+/** The bench report: a Markdown table with ratios and targets, for stdout and bench/RESULTS.md. */
+import type { LoadResult } from './lib/load.ts';
+
+export interface BenchResults {
+  readonly date: string;
+  readonly machine: string;
+  readonly quick: boolean;
+  readonly settings: Record<string, number>;
+  readonly startupMs: number;
+  readonly w1: { cookie: { a: LoadResult; b: LoadResult }; bearer: { a: LoadResult; b: LoadResult }; peakRssMb: number };
+  readonly w2: { login: LoadResult; argon2PerSecond: number };
+  readonly w3: LoadResult;
+  readonly w4: { bulkMs: number; cliMs: number; copyMs: number; addresses: number };
+  readonly w5: { admin: LoadResult; me: LoadResult };
+  readonly pglite: { rps: number; p50: number; p99: number; startupMs: number };
+  readonly totalSeconds: number;
+}
+
+function n(value: number, digits = 0): string {
+  return value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function verdict(ok: boolean): string {
+  return ok ? 'met' : '**missed**';
+}
+
+export function report(r: BenchResults): string {
+  const rows: string[] = [];
+  const row = (...cells: string[]): void => {
+    rows.push(`| ${cells.join(' | ')} |`);
+  };
+  const w1c = r.w1.cookie.a.rps / r.w1.cookie.b.rps;
+  const w1b = r.w1.bearer.a.rps / r.w1.bearer.b.rps;
+  const w2 = r.w2.login.rps / r.w2.argon2PerSecond;
+  const w4Bulk = r.w4.bulkMs / r.w4.copyMs;
+  const w4Cli = r.w4.cliMs / r.w4.copyMs;
+  const w5 = r.w5.admin.rps / r.w5.me.rps;
+  row('workload', 'Gatehouse', 'p50 / p99 ms', 'baseline', 'ratio', 'target', '');
+  row('---', '---', '---', '---', '---', '---', '---');
+  row('W1 GET /me (cookie)', `${n(r.w1.cookie.a.rps)} req/s`, `${n(r.w1.cookie.a.p50)} / ${n(r.w1.cookie.a.p99)}`, `${n(r.w1.cookie.b.rps)} req/s (bare Fastify + jose + 1 row)`, `${n(w1c, 2)}×`, '≥ 0.8×, p99 < 25 ms', verdict(w1c >= 0.8 && r.w1.cookie.a.p99 < 25));
+  row('W1 GET /me (bearer)', `${n(r.w1.bearer.a.rps)} req/s`, `${n(r.w1.bearer.a.p50)} / ${n(r.w1.bearer.a.p99)}`, `${n(r.w1.bearer.b.rps)} req/s`, `${n(w1b, 2)}×`, '≥ 0.8×, p99 < 25 ms', verdict(w1b >= 0.8 && r.w1.bearer.a.p99 < 25));
+  row('W2 POST /login', `${n(r.w2.login.rps)} req/s`, `${n(r.w2.login.p50)} / ${n(r.w2.login.p99)}`, `${n(r.w2.argon2PerSecond)} verify/s (raw argon2id)`, `${n(w2, 2)}×`, '≥ 0.9×', verdict(w2 >= 0.9));
+  row('W3 POST /authenticate', `${n(r.w3.rps)} req/s`, `${n(r.w3.p50)} / ${n(r.w3.p99)}`, '—', '—', '—', `${n(r.w3.requests)} tokens, ${n(r.w3.non2xx)} non-2xx`);
+  row(`W4 bulk API (${n(r.w4.addresses)} addresses)`, `${n(r.w4.bulkMs / 1000, 1)} s`, '—', `${n(r.w4.copyMs / 1000, 1)} s (COPY)`, `${n(w4Bulk, 2)}×`, '≤ 1.5×', verdict(w4Bulk <= 1.5));
+  row(`W4 CLI import (${n(r.w4.addresses)} addresses)`, `${n(r.w4.cliMs / 1000, 1)} s`, '—', `${n(r.w4.copyMs / 1000, 1)} s (COPY)`, `${n(w4Cli, 2)}×`, '≤ 1.5×', verdict(w4Cli <= 1.5));
+  row('W5 GET /admin/roles', `${n(r.w5.admin.rps)} req/s`, `${n(r.w5.admin.p50)} / ${n(r.w5.admin.p99)}`, `${n(r.w5.me.rps)} req/s (W1 bearer, same run)`, `${n(w5, 2)}×`, '—', '');
+  row('Peak RSS during W1', `${n(r.w1.peakRssMb)} MB`, '—', '—', '—', '< 150 MB', verdict(r.w1.peakRssMb < 150));
+  row('Start to /readyz 200', `${n(r.startupMs)} ms`, '—', '—', '—', '—', '');
+  row('W1 on embedded PGlite (bearer)', `${n(r.pglite.rps)} req/s`, `${n(r.pglite.p50)} / ${n(r.pglite.p99)}`, `${n(r.w1.bearer.a.rps)} req/s (on PostgreSQL)`, `${n(r.pglite.rps / r.w1.bearer.a.rps, 2)}×`, '—', `start ${n(r.pglite.startupMs)} ms`);
+  return [
+    `# Gatehouse benchmark${r.quick ? ' (BENCH_QUICK)' : ''}`,
+    '',
+    `${r.date} — ${r.machine}`,
+    '',
+    `50 connections, ${r.settings.seconds} s per run after a ${r.settings.warmupSeconds} s warm-up, A/B alternation × ${r.settings.rounds}, medians. Gatehouse runs with NODE_ENV=production, LOG_LEVEL=warn. Whole run: ${r.totalSeconds} s.`,
+    '',
+    ...rows,
+    '',
+  ].join('\n');
+}

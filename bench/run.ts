@@ -1,0 +1,117 @@
+/**
+ * npm run bench: Gatehouse (production mode, PostgreSQL) and a bare-Fastify baseline as separate
+ * processes, load from this process (autocannon), A/B alternation, medians, ratios measured in
+ * the same run. BENCH_QUICK=1 for a short run. See bench/README.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { ROOT, startService, type Service } from './lib/processes.ts';
+import { createUsers, mintTokens, openBenchDb, PASSWORD, recreateDatabase, writeCsv } from './lib/setup.ts';
+import { w1, w2, w3, w4, w5, type Settings } from './workloads.ts';
+import { load } from './lib/load.ts';
+import { report, type BenchResults } from './report.ts';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SECRET = 'bench-secret-'.padEnd(48, 'x');
+const API_KEY = 'bench-api-key-'.padEnd(48, 'k');
+const settings: Settings = QUICK ? { seconds: 2, warmupSeconds: 1, rounds: 2, users: 2000 } : { seconds: 10, warmupSeconds: 3, rounds: 2, users: 10_000 };
+const ELIGIBLE = QUICK ? 200_000 : 1_000_000;
+const TOKENS = QUICK ? 2000 : 10_000;
+
+function gatehouseEnv(extra: Record<string, string>): Record<string, string> {
+  return { NODE_ENV: 'production', JWT_SECRET: SECRET, API_KEY, PUBLIC_URL: 'https://bench.gatehouse.test', TRUST_PROXY: '1', LOG_LEVEL: 'warn', ...extra };
+}
+
+async function signIn(gatehouse: Service, email: string): Promise<{ bearer: string; cookie: string }> {
+  const res = await fetch(`${gatehouse.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.1' }, body: JSON.stringify({ email, password: PASSWORD }) });
+  if (res.status !== 200) throw new Error(`login answered ${res.status}: ${await res.text()}`);
+  const access = res.headers.getSetCookie().find((c) => c.startsWith('__Host-access_token='));
+  const value = access?.split(';')[0] ?? '';
+  return { bearer: value.split('=')[1] ?? '', cookie: value };
+}
+
+function machineLine(): string {
+  const pg = spawnSync('psql', [SERVER_URL, '-At', '-c', 'show server_version'], { encoding: 'utf8' }).stdout.trim();
+  return `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, PostgreSQL ${pg || 'unknown'}`;
+}
+
+async function pgliteW1(): Promise<{ rps: number; p50: number; p99: number; startupMs: number }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-bench-pglite-'));
+  const create = spawnSync(process.execPath, [path.join(ROOT, 'bin/gatehouse.js'), 'create-admin', 'u0@bench.example.org', '--password-stdin'], {
+    cwd: ROOT,
+    input: `${PASSWORD}\n`,
+    env: { ...process.env, ...gatehouseEnv({ DATA_DIR: dataDir }), DATABASE_URL: '' },
+    encoding: 'utf8',
+  });
+  if (create.status !== 0) throw new Error(`create-admin on PGlite failed: ${create.stderr}`);
+  const gatehouse = await startService('gatehouse-pglite', 'src/main.ts', { ...gatehouseEnv({ DATA_DIR: dataDir }), DATABASE_URL: '' }, '/readyz');
+  try {
+    const auth = await signIn(gatehouse, 'u0@bench.example.org');
+    await load({ url: `${gatehouse.url}/auth/me`, headers: { authorization: `Bearer ${auth.bearer}` }, seconds: settings.warmupSeconds });
+    const result = await load({ url: `${gatehouse.url}/auth/me`, headers: { authorization: `Bearer ${auth.bearer}` }, seconds: settings.seconds });
+    return { rps: result.rps, p50: result.p50, p99: result.p99, startupMs: gatehouse.startupMs };
+  } finally {
+    await gatehouse.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  console.log(`Gatehouse bench${QUICK ? ' (BENCH_QUICK)' : ''}: ${machineLine()}`);
+  const databaseUrl = await recreateDatabase(SERVER_URL, 'gatehouse_bench');
+  const gatehouse = await startService('gatehouse', 'src/main.ts', gatehouseEnv({ DATABASE_URL: databaseUrl }), '/readyz');
+  const db = openBenchDb(databaseUrl);
+  const services: Service[] = [gatehouse];
+  try {
+    await createUsers(db, settings.users);
+    const auth = await signIn(gatehouse, 'u0@bench.example.org');
+    const meBody = await (await fetch(`${gatehouse.url}/auth/me`, { headers: { authorization: `Bearer ${auth.bearer}` } })).text();
+    const baseline = await startService('baseline', 'bench/baseline/server.ts', { DATABASE_URL: databaseUrl, JWT_SECRET: SECRET, BODY_SIZE: String(Buffer.byteLength(meBody)) }, '/readyz');
+    services.push(baseline);
+
+    console.log('W1 GET /me vs baseline …');
+    const r1 = await w1(settings, gatehouse, baseline, auth);
+    console.log('W5 GET /admin/roles vs /me …');
+    const r5 = await w5(settings, gatehouse, auth.bearer);
+    console.log('W2 POST /login vs raw argon2id …');
+    const r2 = await w2(settings, gatehouse);
+    console.log('W3 POST /authenticate with fresh tokens …');
+    const r3 = await w3(gatehouse, await mintTokens(db, TOKENS));
+    console.log(`W4 import ${ELIGIBLE.toLocaleString('en')} eligible addresses …`);
+    const csvFile = path.join(mkdtempSync(path.join(tmpdir(), 'gatehouse-bench-')), 'eligible.csv');
+    const r4 = await w4(gatehouse, db, databaseUrl, API_KEY, writeCsv(csvFile, ELIGIBLE), csvFile);
+    console.log('W1 on embedded PGlite …');
+    const pglite = await pgliteW1();
+
+    const results: BenchResults = {
+      date: new Date().toISOString(),
+      machine: machineLine(),
+      quick: QUICK,
+      settings: { ...settings, eligible: ELIGIBLE, tokens: TOKENS, connections: 50 },
+      startupMs: gatehouse.startupMs,
+      w1: r1,
+      w2: r2,
+      w3: r3,
+      w4: { ...r4, addresses: ELIGIBLE },
+      w5: r5,
+      pglite,
+      totalSeconds: Math.round((Date.now() - started) / 1000),
+    };
+    mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+    writeFileSync(path.join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    const text = report(results);
+    writeFileSync(path.join(ROOT, 'bench/RESULTS.md'), text);
+    console.log(`\n${text}`);
+  } finally {
+    await db.close();
+    for (const service of services) await service.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error('bench failed:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,141 @@
+/** The bench's workloads. Each returns what the report prints. */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { verify } from '@node-rs/argon2';
+import { sql } from 'kysely';
+import type { DbHandle } from '../src/db/connect.ts';
+import { hashPassword } from '../src/security/passwords.ts';
+import { load, medianResult, type LoadResult } from './lib/load.ts';
+import { ROOT, sampleRss, type Service } from './lib/processes.ts';
+import { PASSWORD } from './lib/setup.ts';
+
+export interface Settings {
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  readonly rounds: number;
+  readonly users: number;
+}
+
+/** A/B/A/B…: alternating runs so drift shows up in both; medians reported. */
+export async function alternate(settings: Settings, a: () => Promise<LoadResult>, b: () => Promise<LoadResult>): Promise<{ a: LoadResult; b: LoadResult; runs: { a: LoadResult[]; b: LoadResult[] } }> {
+  await a();
+  await b();
+  const runs = { a: [] as LoadResult[], b: [] as LoadResult[] };
+  for (let round = 0; round < settings.rounds; round++) {
+    runs.a.push(await a());
+    runs.b.push(await b());
+  }
+  return { a: medianResult(runs.a), b: medianResult(runs.b), runs };
+}
+
+function get(url: string, headers: Record<string, string>, seconds: number): () => Promise<LoadResult> {
+  return () => load({ url, headers, seconds });
+}
+
+export async function w1(settings: Settings, gatehouse: Service, baseline: Service, auth: { bearer: string; cookie: string }): Promise<{ cookie: { a: LoadResult; b: LoadResult }; bearer: { a: LoadResult; b: LoadResult }; peakRssMb: number }> {
+  const pid = gatehouse.child.pid ?? 0;
+  const rss = sampleRss(pid);
+  const warm = settings.warmupSeconds;
+  await load({ url: `${gatehouse.url}/auth/me`, headers: { authorization: `Bearer ${auth.bearer}` }, seconds: warm });
+  const bearer = await alternate(settings, get(`${gatehouse.url}/auth/me`, { authorization: `Bearer ${auth.bearer}` }, settings.seconds), get(`${baseline.url}/me`, { authorization: `Bearer ${auth.bearer}` }, settings.seconds));
+  const cookie = await alternate(settings, get(`${gatehouse.url}/auth/me`, { cookie: auth.cookie }, settings.seconds), get(`${baseline.url}/me`, { authorization: `Bearer ${auth.bearer}` }, settings.seconds));
+  return { cookie, bearer, peakRssMb: rss.stop() };
+}
+
+/** Raw argon2id verify throughput at the same parameters, as many in flight as the login load. */
+export async function rawArgon2(seconds: number, concurrency = 50): Promise<number> {
+  const hash = await hashPassword(PASSWORD);
+  let done = 0;
+  const deadline = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < deadline) {
+        await verify(hash, PASSWORD);
+        done++;
+      }
+    }),
+  );
+  return done / seconds;
+}
+
+/** POST /login over many distinct users, each from its own client IP (TRUST_PROXY=1 in the bench). */
+export async function w2(settings: Settings, gatehouse: Service): Promise<{ login: LoadResult; argon2PerSecond: number }> {
+  let next = 0;
+  const login = (): Promise<LoadResult> =>
+    load({
+      url: `${gatehouse.url}/auth/login`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      seconds: settings.seconds,
+      perRequest: () => {
+        const i = next++;
+        return { body: JSON.stringify({ email: `u${i % settings.users}@bench.example.org`, password: PASSWORD }), headers: { 'x-forwarded-for': `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` } };
+      },
+    });
+  const argonRuns: number[] = [];
+  const loginRuns: LoadResult[] = [];
+  for (let round = 0; round < settings.rounds; round++) {
+    loginRuns.push(await login());
+    argonRuns.push(await rawArgon2(settings.seconds));
+  }
+  return { login: medianResult(loginRuns), argon2PerSecond: [...argonRuns].sort((x, y) => x - y)[Math.floor(argonRuns.length / 2)] ?? 0 };
+}
+
+/** POST /authenticate with fresh built-in tokens, one request per token. */
+export async function w3(gatehouse: Service, tokens: readonly string[]): Promise<LoadResult> {
+  let next = 0;
+  return load({
+    url: `${gatehouse.url}/v1/auth/authenticate`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    seconds: 0,
+    amount: tokens.length,
+    perRequest: () => {
+      const i = next++;
+      return { body: JSON.stringify({ token: tokens[i % tokens.length] }), headers: { 'x-forwarded-for': `172.16.${(i >> 8) & 255}.${i & 255}` } };
+    },
+  });
+}
+
+function run(command: string, args: string[], env: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+async function timed(work: () => Promise<void>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await work();
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+/** Bulk eligibility import: the API in 100,000-address requests, the CLI on a CSV, and COPY. */
+export async function w4(gatehouse: Service, db: DbHandle, databaseUrl: string, apiKey: string, emails: readonly string[], csvFile: string): Promise<{ bulkMs: number; cliMs: number; copyMs: number }> {
+  const clear = async (): Promise<void> => {
+    await sql`truncate eligible_emails`.execute(db.db);
+  };
+  await clear();
+  const bulkMs = await timed(async () => {
+    for (let start = 0; start < emails.length; start += 100_000) {
+      const res = await fetch(`${gatehouse.url}/v1/auth/admin/eligible-emails/bulk`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+        body: JSON.stringify({ emails: emails.slice(start, start + 100_000), batch_id: 'bench' }),
+      });
+      if (res.status !== 201) throw new Error(`bulk request answered ${res.status}: ${await res.text()}`);
+    }
+  });
+  await clear();
+  const cliMs = await timed(() => run(process.execPath, [path.join(ROOT, 'bin/gatehouse.js'), 'import-eligible', csvFile, '--batch', 'bench'], { DATABASE_URL: databaseUrl, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://bench.gatehouse.test' }));
+  await sql`drop table if exists copy_scratch`.execute(db.db);
+  await sql`create table copy_scratch (email text not null, batch_id text, constraint copy_scratch_email_key unique (email))`.execute(db.db);
+  const copyMs = await timed(() => run('psql', [databaseUrl, '-q', '-c', `\\copy copy_scratch(email) from '${csvFile}' with (format csv, header true)`], {}));
+  await sql`drop table copy_scratch`.execute(db.db);
+  return { bulkMs, cliMs, copyMs };
+}
+
+export async function w5(settings: Settings, gatehouse: Service, bearer: string): Promise<{ admin: LoadResult; me: LoadResult }> {
+  const result = await alternate(settings, get(`${gatehouse.url}/v1/auth/admin/roles`, { authorization: `Bearer ${bearer}` }, settings.seconds), get(`${gatehouse.url}/auth/me`, { authorization: `Bearer ${bearer}` }, settings.seconds));
+  return { admin: result.a, me: result.b };
+}
