@@ -156,7 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await app.register(opsRoutes, { db: deps.db });
 
-  const context = createContext(app, deps, routes);
+  const context = createContext(app, deps, routes, await optionalProviders(app, deps));
   const allowedOrigins = new Set([new URL(deps.config.publicUrl).origin, ...deps.config.corsOrigins]);
   await app.register(cookie);
   await app.register(cors, {
@@ -204,12 +204,27 @@ function singleHeader(value: string | string[] | undefined): string | undefined 
 }
 
 /** Builds the services once; routes receive them as plugin options. */
-function createContext(app: App, deps: AppDeps, routes: readonly RegisteredRoute[]): HttpContext {
+interface OptionalProviders {
+  readonly mailer: Mailer;
+  readonly counterStore: CounterStore;
+  readonly stytch: StytchProvider | null;
+}
+
+/** Providers whose libraries load only when configured (each costs memory to import). */
+async function optionalProviders(app: App, deps: AppDeps): Promise<OptionalProviders> {
+  const { config } = deps;
+  return {
+    mailer: deps.mailer ?? (config.smtpUrl === null ? createLogMailer(() => app.log, { includeBodies: config.nodeEnv !== 'production' }) : await createSmtpMailer(config.smtpUrl, config.mailFrom)),
+    counterStore: deps.counterStore ?? (config.redisUrl === null ? createMemoryCounterStore() : await createRedisCounterStore(config.redisUrl)),
+    stytch: deps.stytch !== undefined ? deps.stytch : config.stytch === null ? null : await createStytchProvider(config.stytch),
+  };
+}
+
+function createContext(app: App, deps: AppDeps, routes: readonly RegisteredRoute[], providers: OptionalProviders): HttpContext {
   const { config, db } = deps;
   const securityEvent = (event: string, fields: Record<string, unknown>): void => app.log.info({ security_event: event, ...fields }, `security event: ${event}`);
   const background = createBackgroundTasks((label, error) => app.log.error({ err: error, task: label }, 'background task failed'));
-  const mailer = deps.mailer ?? (config.smtpUrl === null ? createLogMailer(() => app.log, { includeBodies: config.nodeEnv !== 'production' }) : createSmtpMailer(config.smtpUrl, config.mailFrom));
-  const counterStore = deps.counterStore ?? (config.redisUrl === null ? createMemoryCounterStore() : createRedisCounterStore(config.redisUrl));
+  const { mailer, counterStore, stytch } = providers;
   const keyRing = config.jwtAlgorithm === 'HS256' ? null : createKeyRing(db, config.jwtAlgorithm, config.jwtSecret);
   const jwt = createJwtCodec({ secret: config.jwtSecret, issuer: config.publicUrl, ttl: config.accessTokenTtl, ...(keyRing === null ? {} : { keys: keyRing }) });
   const cookies = cookieNames(config);
@@ -220,9 +235,8 @@ function createContext(app: App, deps: AppDeps, routes: readonly RegisteredRoute
     onSecurityEvent: securityEvent,
   });
   const accounts = createAccountService({ db, config, mailer, sessions, onSecurityEvent: securityEvent, background: background.run });
-  const stytch = deps.stytch !== undefined ? deps.stytch : config.stytch === null ? null : createStytchProvider(config.stytch);
   const magicLinks = createMagicLinkService({ db, config, mailer, stytch, background: background.run });
-  const guards = createGuards({ db, jwt, cookies, onSecurityEvent: securityEvent });
+  const guards = createGuards({ db, jwt, cookies, onSecurityEvent: securityEvent, onBackground: background.run });
   const context: HttpContext = { config, db, guards, cookies, sessions, accounts, magicLinks, stytch, keyRing, limiter: createRateLimiter(counterStore, deps.limits ?? DEFAULT_LIMITS), mailer, securityEvent, background: background.run };
   app.decorate('gatehouse', { mailer, context, routes, backgroundIdle: background.idle });
   app.addHook('onClose', async () => {

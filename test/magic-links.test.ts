@@ -199,7 +199,7 @@ describe('Stytch specifics', () => {
     assert.equal(down.json().code, 'service_unavailable');
     fake.setDown(false);
 
-    const provider = createStytchProvider({ projectId: fake.projectId, secret: fake.secret, env: fake.url, timeoutMs: 200 });
+    const provider = await createStytchProvider({ projectId: fake.projectId, secret: fake.secret, env: fake.url, timeoutMs: 200 });
     const slowApp = await createTestApp({ env: { LOG_LEVEL: 'silent' }, database, stytch: provider });
     fake.setDelay(3000);
     const started = Date.now();
@@ -210,11 +210,11 @@ describe('Stytch specifics', () => {
     fake.setDelay(0);
     await slowApp.close();
 
-    const unreachable = await createTestApp({ env: { LOG_LEVEL: 'silent' }, database, stytch: createStytchProvider({ projectId: 'p', secret: 's', env: 'http://127.0.0.1:9/' }) });
+    const unreachable = await createTestApp({ env: { LOG_LEVEL: 'silent' }, database, stytch: await createStytchProvider({ projectId: 'p', secret: 's', env: 'http://127.0.0.1:9/' }) });
     assert.equal((await authenticate(unreachable, 'some-stytch-token')).statusCode, 503);
     await unreachable.close();
 
-    const wrongSecret = await createTestApp({ env: { LOG_LEVEL: 'silent' }, database, stytch: createStytchProvider({ projectId: fake.projectId, secret: 'wrong', env: fake.url }) });
+    const wrongSecret = await createTestApp({ env: { LOG_LEVEL: 'silent' }, database, stytch: await createStytchProvider({ projectId: fake.projectId, secret: 'wrong', env: fake.url }) });
     assert.equal((await authenticate(wrongSecret, fake.mintToken('ml@example.org'))).statusCode, 503);
     await wrongSecret.close();
   });

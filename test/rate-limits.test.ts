@@ -94,8 +94,8 @@ describe('shared store', () => {
   const redisUrl = process.env.REDIS_URL;
   it('two instances sharing Redis count attempts together', { skip: redisUrl ? false : 'set REDIS_URL (".ci/run" does) to run the Redis store test' }, async () => {
     const prefix = `gatehouse-test:${randomBytes(6).toString('hex')}:`;
-    const storeA = createRedisCounterStore(redisUrl ?? '', prefix);
-    const storeB = createRedisCounterStore(redisUrl ?? '', prefix);
+    const storeA = await createRedisCounterStore(redisUrl ?? '', prefix);
+    const storeB = await createRedisCounterStore(redisUrl ?? '', prefix);
     const a = await createTestApp({ env: { LOG_LEVEL: 'silent' }, database, limits: TIGHT, counterStore: storeA });
     const b = await createTestApp({ env: { LOG_LEVEL: 'silent' }, database, limits: TIGHT, counterStore: storeB });
     await attempt(a, 'shared@example.org', '10.7.0.1');

@@ -4,8 +4,9 @@
  */
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely';
+import type { PGlite } from '@electric-sql/pglite';
+import { createHash } from 'node:crypto';
+import { Kysely, PostgresDialect, sql, type LogEvent, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
@@ -31,6 +32,37 @@ function kyselyLog(options: OpenOptions): ((event: LogEvent) => void) | undefine
   return options.onQuery;
 }
 
+/**
+ * Statements marked with this comment run as named prepared statements: PostgreSQL plans them once
+ * per connection instead of on every call. That matters for the query behind every authenticated
+ * request, whose plan costs more than its execution. Only explicit column lists may be marked: a
+ * prepared `select *` would break ("cached plan must not change result type") after a migration.
+ */
+export const PREPARED_MARKER = '/* prepared */';
+
+function statementName(text: string): string {
+  return `gh_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+}
+
+/** Wraps pg's pool so marked statements are sent with a name (pg prepares them per connection). */
+function preparingPool(pool: pg.Pool): PostgresPool {
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const client = await pool.connect();
+      return {
+        // Kysely calls query(text, parameters); the marked ones go out as named statements. (The
+        // interface's cursor overload is for streaming, which Gatehouse never uses: hence the cast.)
+        query: ((text: string, parameters: readonly unknown[]) =>
+          text.includes(PREPARED_MARKER)
+            ? client.query({ name: statementName(text), text, values: [...parameters] })
+            : client.query(text, [...parameters])) as unknown as PostgresPoolClient['query'],
+        release: () => client.release(),
+      };
+    },
+    end: () => pool.end(),
+  };
+}
+
 /** A PostgreSQL pool. Idle-client errors are logged by the caller's handler, never thrown. */
 export function openPostgres(databaseUrl: string, options: OpenOptions = {}, onPoolError?: (error: Error) => void): DbHandle {
   const pool = new pg.Pool({
@@ -41,7 +73,7 @@ export function openPostgres(databaseUrl: string, options: OpenOptions = {}, onP
   });
   // A backend killed while idle emits 'error' on the pool; unhandled, it would crash the process.
   pool.on('error', (error) => onPoolError?.(error));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: kyselyLog(options) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }), log: kyselyLog(options) });
   return handle(db, 'postgres');
 }
 
@@ -54,7 +86,9 @@ export function openPGliteInstance(pglite: PGlite, options: OpenOptions = {}): D
 export async function openPGlite(dataDir: string, options: OpenOptions = {}): Promise<DbHandle> {
   const dir = path.join(dataDir, 'pglite');
   mkdirSync(dir, { recursive: true });
-  const pglite = await PGlite.create(dir);
+  // Imported only for the embedded mode: a PostgreSQL deployment never loads it.
+  const { PGlite: EmbeddedPostgres } = await import('@electric-sql/pglite');
+  const pglite = await EmbeddedPostgres.create(dir);
   return openPGliteInstance(pglite, options);
 }
 

@@ -13,7 +13,7 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import type { Db } from '../db/connect.ts';
 import type { OrganizerRole } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { loadPrincipal, type Principal } from '../queries/principal.ts';
+import { loadPrincipal, touchSession, type Principal } from '../queries/principal.ts';
 import type { JwtCodec } from '../security/jwt.ts';
 import { effectiveRoles } from '../services/user-view.ts';
 import { presentedCredential, type CookieNames } from './credentials.ts';
@@ -31,6 +31,8 @@ export interface GuardDeps {
   readonly jwt: JwtCodec;
   readonly cookies: CookieNames;
   readonly onSecurityEvent: (event: string, fields: Record<string, unknown>) => void;
+  /** Runs work off the request path (the once-a-minute last_seen_at refresh). */
+  readonly onBackground: (label: string, work: () => Promise<void>) => void;
 }
 
 export interface Guards {
@@ -55,8 +57,12 @@ export function createGuards(deps: GuardDeps): Guards {
     let principal: Principal | null = null;
     if (credential !== null) {
       const claims = await deps.jwt.verify(credential.token);
-      if (claims !== null) principal = await loadPrincipal(deps.db, claims.sid, claims.sub);
-      if (principal !== null) request.authVia = credential.via;
+      const loaded = claims === null ? null : await loadPrincipal(deps.db, claims.sid, claims.sub);
+      if (loaded !== null) {
+        request.authVia = credential.via;
+        if (loaded.seen_stale) deps.onBackground('touch session', () => touchSession(deps.db, loaded.session_id));
+        principal = loaded;
+      }
     }
     request.principal = principal;
     return principal;

@@ -3,7 +3,6 @@
  * the log and kept in a small in-memory outbox (served at /dev/outbox in development only), so
  * `npm start` alone can complete a sign-in.
  */
-import nodemailer from 'nodemailer';
 import type { FastifyBaseLogger } from 'fastify';
 
 export interface MailMessage {
@@ -27,7 +26,9 @@ export interface Mailer {
 
 const OUTBOX_SIZE = 50;
 
-export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
+/** nodemailer is imported only when SMTP_URL is set. */
+export async function createSmtpMailer(smtpUrl: string, from: string): Promise<Mailer> {
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport(smtpUrl);
   return {
     kind: 'smtp',

@@ -1,8 +1,11 @@
-/** Rate-limit counters in Redis, shared by every instance: INCR + EXPIRE NX in one round trip. */
-import { Redis } from 'ioredis';
+/**
+ * Rate-limit counters in Redis, shared by every instance: INCR + EXPIRE NX in one round trip.
+ * ioredis is imported only when REDIS_URL is set (it costs ~20 MB of memory to load).
+ */
 import type { CounterStore } from '../services/rate-limits.ts';
 
-export function createRedisCounterStore(url: string, keyPrefix = 'gatehouse:'): CounterStore {
+export async function createRedisCounterStore(url: string, keyPrefix = 'gatehouse:'): Promise<CounterStore> {
+  const { Redis } = await import('ioredis');
   const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
   return {
     async increment(name, windowSeconds): Promise<{ count: number; ttl: number }> {

@@ -7,8 +7,11 @@
  * "unavailable" (503) — never a sign-in. The SDK's own `timeout` option does not reach fetch,
  * so every call is bounded here.
  */
-import { Client, envs, StytchError } from 'stytch';
+import type * as StytchSdk from 'stytch';
 import { AppError } from '../errors.ts';
+
+type StytchModule = typeof StytchSdk;
+type StytchErrorClass = StytchModule['StytchError'];
 
 export interface StytchSettings {
   readonly projectId: string;
@@ -33,9 +36,9 @@ export interface StytchProvider {
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 
-function baseUrl(env: string): string {
-  if (env === 'test') return envs.test;
-  if (env === 'live') return envs.live;
+function baseUrl(stytch: StytchModule, env: string): string {
+  if (env === 'test') return stytch.envs.test;
+  if (env === 'live') return stytch.envs.live;
   return env.endsWith('/') ? env : `${env}/`;
 }
 
@@ -54,7 +57,7 @@ async function bounded<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
 }
 
 /** Stytch's verdict on a token → 401; anything that is Stytch not answering → 503. */
-function mapError(error: unknown): AppError {
+function mapError(StytchError: StytchErrorClass, error: unknown): AppError {
   // Wrong project credentials are our misconfiguration, not the user's bad token.
   if (error instanceof StytchError && error.error_type === 'unauthorized_credentials') {
     return new AppError('service_unavailable', { detail: 'The sign-in provider refused our credentials (check STYTCH_PROJECT_ID/STYTCH_SECRET)' });
@@ -65,15 +68,17 @@ function mapError(error: unknown): AppError {
   return new AppError('service_unavailable', { detail: 'The sign-in provider is unavailable; try again shortly' });
 }
 
-export function createStytchProvider(settings: StytchSettings): StytchProvider {
-  const client = new Client({ project_id: settings.projectId, secret: settings.secret, env: baseUrl(settings.env) });
+/** The SDK is imported only when Stytch is configured. */
+export async function createStytchProvider(settings: StytchSettings): Promise<StytchProvider> {
+  const stytch: StytchModule = await import('stytch');
+  const client = new stytch.Client({ project_id: settings.projectId, secret: settings.secret, env: baseUrl(stytch, settings.env) });
   const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   async function call<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await bounded(work(), timeoutMs);
     } catch (error) {
-      throw mapError(error);
+      throw mapError(stytch.StytchError, error);
     }
   }
 

@@ -1,11 +1,10 @@
 /**
  * The read behind every authenticated request: session + user + memberships in ONE round trip.
  * A revoked or expired session, or one of another user, returns null, so revocation and role
- * changes take effect on the very next request. last_seen_at is refreshed in the same statement
- * (a data-modifying CTE), at most once a minute per session.
+ * changes take effect on the very next request.
  */
 import { sql } from 'kysely';
-import type { Db } from '../db/connect.ts';
+import { PREPARED_MARKER, type Db } from '../db/connect.ts';
 import type { OrganizerRole } from '../db/schema.ts';
 
 export interface SystemMembershipFacts {
@@ -49,16 +48,21 @@ export const USER_WITH_MEMBERSHIPS = sql`u.uuid, u.email, u.name, u.is_active, u
 
 export type UserWithMemberships = Omit<Principal, 'session_id'>;
 
-export async function loadPrincipal(db: Db, sessionId: string, userUuid: string): Promise<Principal | null> {
-  const result = await sql<Principal>`
-    with touch as (
-      update sessions set last_seen_at = now()
-      where id = ${sessionId} and last_seen_at < now() - interval '60 seconds'
-    )
-    select s.id as session_id, ${USER_WITH_MEMBERSHIPS}
+/**
+ * Read-only, one round trip. `seen_stale` says last_seen_at is over a minute old; the caller
+ * refreshes it with touchSession() off the request path (a write on every request would cost
+ * every request a write transaction).
+ */
+export async function loadPrincipal(db: Db, sessionId: string, userUuid: string): Promise<(Principal & { seen_stale: boolean }) | null> {
+  const result = await sql<Principal & { seen_stale: boolean }>`${sql.raw(PREPARED_MARKER)}
+    select s.id as session_id, s.last_seen_at < now() - interval '60 seconds' as seen_stale, ${USER_WITH_MEMBERSHIPS}
     from sessions s join users u on u.uuid = s.user_uuid
     where s.id = ${sessionId} and u.uuid = ${userUuid} and s.revoked_at is null and s.expires_at > now()`.execute(db);
   return result.rows[0] ?? null;
+}
+
+export async function touchSession(db: Db, sessionId: string): Promise<void> {
+  await sql`update sessions set last_seen_at = now() where id = ${sessionId} and last_seen_at < now() - interval '60 seconds'`.execute(db);
 }
 
 /** The same shape for a user without a session (sign-in responses). */

@@ -4,6 +4,7 @@
  * HS/asymmetric confusion), when its header names a key source (jku, jwk, x5u, x5c: we never
  * let a token choose its own key), when it is expired or not yet valid, or has another issuer.
  */
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 
 export interface AccessClaims {
@@ -71,17 +72,18 @@ function isAccessClaims(payload: JWTPayload): payload is JWTPayload & AccessClai
 }
 
 export function createJwtCodec(settings: JwtSettings): JwtCodec {
-  const secretKey = new TextEncoder().encode(settings.secret);
+  // Imported once: handing jose raw bytes makes it import a WebCrypto key on every verify.
+  const secretKey: KeyObject = createSecretKey(Buffer.from(settings.secret, 'utf8'));
   const keys = settings.keys;
   const algorithm = keys?.algorithm ?? 'HS256';
 
-  async function signingKey(): Promise<{ kid: string | undefined; key: CryptoKey | Uint8Array }> {
+  async function signingKey(): Promise<{ kid: string | undefined; key: CryptoKey | KeyObject }> {
     if (keys === undefined) return { kid: undefined, key: secretKey };
     return keys.signingKey();
   }
 
   /** The key for this token's header; null when it names none we hold. */
-  async function keyFor(kid: unknown): Promise<CryptoKey | Uint8Array | null> {
+  async function keyFor(kid: unknown): Promise<CryptoKey | KeyObject | null> {
     if (keys === undefined) return secretKey;
     return typeof kid === 'string' && kid.length <= 64 ? keys.verificationKey(kid) : null;
   }
