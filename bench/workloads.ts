@@ -111,7 +111,7 @@ async function timed(work: () => Promise<void>): Promise<number> {
 }
 
 /** Bulk eligibility import: the API in 100,000-address requests, the CLI on a CSV, and COPY. */
-export async function w4(gatehouse: Service, db: DbHandle, databaseUrl: string, apiKey: string, emails: readonly string[], csvFile: string): Promise<{ bulkMs: number; cliMs: number; copyMs: number }> {
+export async function w4(gatehouse: Service, db: DbHandle, databaseUrl: string, apiKey: string, emails: readonly string[], csvFile: string): Promise<{ bulkMs: number; cliMs: number; copyMs: number; copySameShapeMs: number }> {
   const clear = async (): Promise<void> => {
     await sql`truncate eligible_emails`.execute(db.db);
   };
@@ -132,7 +132,12 @@ export async function w4(gatehouse: Service, db: DbHandle, databaseUrl: string, 
   await sql`create table copy_scratch (email text not null, batch_id text, constraint copy_scratch_email_key unique (email))`.execute(db.db);
   const copyMs = await timed(() => run('psql', [databaseUrl, '-q', '-c', `\\copy copy_scratch(email) from '${csvFile}' with (format csv, header true)`], {}));
   await sql`drop table copy_scratch`.execute(db.db);
-  return { bulkMs, cliMs, copyMs };
+  // The physical limit for our table: COPY into one with eligible_emails' own shape (uuid primary
+  // key, created_at, the batch index, the lower-case check).
+  await sql`create table copy_scratch (like eligible_emails including all)`.execute(db.db);
+  const copySameShapeMs = await timed(() => run('psql', [databaseUrl, '-q', '-c', `\\copy copy_scratch(email) from '${csvFile}' with (format csv, header true)`], {}));
+  await sql`drop table copy_scratch`.execute(db.db);
+  return { bulkMs, cliMs, copyMs, copySameShapeMs };
 }
 
 export async function w5(settings: Settings, gatehouse: Service, bearer: string): Promise<{ admin: LoadResult; me: LoadResult }> {
