@@ -8,11 +8,10 @@ import type { UserRow } from '../db/schema.ts';
 import { AppError, validationError } from '../errors.ts';
 import type { Mailer } from '../providers/mail.ts';
 import { isEmailEligible } from '../queries/eligibility.ts';
-import { grantSystemRole } from '../queries/memberships.ts';
-import { findRoleByName } from '../queries/roles.ts';
 import { findUserByEmail, findUserByUuid, insertUser, markEmailVerified, setPasswordHash } from '../queries/users.ts';
 import { dummyPasswordHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from '../security/passwords.ts';
 import { isValidEmail, normalizeEmail } from './email-address.ts';
+import { grantMemberRole } from './memberships.ts';
 import { linkFor } from './links.ts';
 import { resetPasswordMail, verifyEmailMail } from './mail-templates.ts';
 import { mintOneTimeToken, redeemOneTimeToken, TOKEN_TTL_SECONDS } from './one-time-tokens.ts';
@@ -51,11 +50,6 @@ function requireStrongPassword(password: string, field: string): void {
 export function createAccountService(deps: AccountDeps): AccountService {
   const { db, mailer, config } = deps;
 
-  async function grantMember(userUuid: string): Promise<void> {
-    const member = await findRoleByName(db, 'member');
-    if (member !== null) await grantSystemRole(db, userUuid, member.id);
-  }
-
   async function sendVerification(user: UserRow): Promise<void> {
     const token = await mintOneTimeToken(db, user.email, 'verify_email');
     await mailer.send(verifyEmailMail(user.email, linkFor(config.publicUrl, 'verify_email', token), TOKEN_TTL_SECONDS.verify_email / 60));
@@ -70,7 +64,7 @@ export function createAccountService(deps: AccountDeps): AccountService {
       const passwordHash = await hashPassword(input.password);
       const user = await insertUser(db, { email, name: input.name ?? null, passwordHash, authProvider: 'local', isEmailVerified: false });
       if (user === null) throw new AppError('email_taken');
-      await grantMember(user.uuid);
+      await grantMemberRole(db, user.uuid);
       deps.background('verification mail', () => sendVerification(user));
       return user;
     },

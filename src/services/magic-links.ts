@@ -15,10 +15,9 @@ import { AppError } from '../errors.ts';
 import type { Mailer } from '../providers/mail.ts';
 import { stytchSessionMinutes, type StytchProvider } from '../providers/stytch.ts';
 import { isEmailEligible } from '../queries/eligibility.ts';
-import { grantSystemRole } from '../queries/memberships.ts';
-import { findRoleByName } from '../queries/roles.ts';
 import { findUserByEmail, findUserByStytchId, insertUser, markSignedInByLink } from '../queries/users.ts';
 import { isValidEmail, normalizeEmail } from './email-address.ts';
+import { grantMemberRole } from './memberships.ts';
 import { signInMail } from './mail-templates.ts';
 import { isBuiltinToken, mintOneTimeToken, redeemOneTimeToken, TOKEN_TTL_SECONDS } from './one-time-tokens.ts';
 
@@ -65,11 +64,6 @@ export function createMagicLinkService(deps: MagicLinkDeps): MagicLinkService {
   const { db, config } = deps;
   const landing = `${config.publicUrl}${config.authRoutePrefixes[0] ?? '/v1/auth'}/magic-links/verify`;
 
-  async function grantMember(userUuid: string): Promise<void> {
-    const member = await findRoleByName(db, 'member');
-    if (member !== null) await grantSystemRole(db, userUuid, member.id);
-  }
-
   /** The rule shared by both providers, and by every sign-up path: unknown emails must be eligible. */
   async function resolveUser(rawEmail: string, provider: AuthProvider, stytchUserId: string | null): Promise<UserRow> {
     const email = normalizeEmail(rawEmail);
@@ -78,7 +72,7 @@ export function createMagicLinkService(deps: MagicLinkDeps): MagicLinkService {
       if (!(await isEmailEligible(db, email))) throw new AppError('email_not_eligible');
       user = (await insertUser(db, { email, authProvider: provider, isEmailVerified: true, stytchUserId })) ?? (await findUserByEmail(db, email));
       if (user === null) throw new AppError('internal_error');
-      await grantMember(user.uuid);
+      await grantMemberRole(db, user.uuid);
     }
     if (user.is_deleted || !user.is_active) throw new AppError('user_inactive');
     await markSignedInByLink(db, user.uuid, user.stytch_user_id === null ? stytchUserId : null);

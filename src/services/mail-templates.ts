@@ -1,9 +1,6 @@
 /** Plain-text and HTML bodies of the mails Gatehouse sends. */
 import type { MailMessage } from '../providers/mail.ts';
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] ?? ch);
-}
+import { escapeHtml } from '../security/html-escape.ts';
 
 function message(to: string, subject: string, intro: string, action: string, link: string, minutes: number): MailMessage {
   const text = `${intro}\n\n${action}:\n${link}\n\nThe link works once and expires in ${minutes} minutes. If you did not ask for it, ignore this mail.\n`;

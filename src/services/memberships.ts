@@ -45,3 +45,9 @@ export async function revokeRole(db: Db, userUuid: string, roleName: string, by:
     await insertAudit(trx, { ...by, action: 'user.role.revoke', target: user.uuid, before: { role: role.name } });
   });
 }
+
+/** Every sign-up path gives a new user the `member` system role (as the Tagline seed does). */
+export async function grantMemberRole(db: Db, userUuid: string): Promise<void> {
+  const member = await findRoleByName(db, 'member');
+  if (member !== null) await grantSystemRole(db, userUuid, member.id);
+}
