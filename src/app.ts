@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -15,6 +14,7 @@ import type { Db } from './db/connect.ts';
 import { AppError } from './errors.ts';
 import { handleError, handleNotFound, sendError } from './http/error-handler.ts';
 import { loggerOptions } from './http/logging.ts';
+import { staticSecurityHeaders } from './http/security-headers.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { opsRoutes } from './http/routes/ops.ts';
 import { passwordRoutes } from './http/routes/auth-passwords.ts';
@@ -135,10 +135,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   // Plain-http development must not pin HSTS or upgrade requests on localhost.
   const https = deps.config.nodeEnv === 'production';
-  await app.register(helmet, {
-    global: true,
-    hsts: https,
-    contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
+  const securityHeaders = staticSecurityHeaders({ hsts: https, contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } });
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.headers(securityHeaders);
   });
   await app.register(swagger, {
     openapi: {

@@ -79,6 +79,22 @@ describe('operations routes and the error contract', () => {
     assert.equal(res.json().code, 'payload_too_large');
   });
 
+  it("every response carries helmet's security headers; HSTS and upgrade-insecure-requests only in production", async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/healthz' });
+    assert.match(String(res.headers['content-security-policy']), /default-src 'self'/);
+    assert.doesNotMatch(String(res.headers['content-security-policy']), /upgrade-insecure-requests/);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.equal(res.headers['x-frame-options'], 'SAMEORIGIN');
+    assert.equal(res.headers['referrer-policy'], 'no-referrer');
+    assert.equal(res.headers['strict-transport-security'], undefined);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/nope' })).headers['x-content-type-options'], 'nosniff', 'errors too');
+    const prod = await buildApp({ config: testConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), PUBLIC_URL: 'https://auth.example.org' }), db: t.database.db });
+    const secure = await prod.inject({ method: 'GET', url: '/healthz' });
+    assert.match(String(secure.headers['strict-transport-security']), /max-age=\d+/);
+    assert.match(String(secure.headers['content-security-policy']), /upgrade-insecure-requests/);
+    await prod.close();
+  });
+
   it('every response carries a request id; a plain one from the caller is kept, a hostile one replaced', async () => {
     const kept = await t.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'abc-123' } });
     assert.equal(kept.headers['x-request-id'], 'abc-123');
