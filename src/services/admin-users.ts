@@ -16,7 +16,8 @@ import { requireValidEmail } from './accounts.ts';
 import { assertNotLastAdmin, type Actor } from './memberships.ts';
 import { membershipStatus, type MembershipStatus } from './user-view.ts';
 
-async function requireUser(db: Db, uuid: string): Promise<AdminUserRow> {
+/** The (undeleted) user for an admin view, or 404. */
+export async function requireUser(db: Db, uuid: string): Promise<AdminUserRow> {
   const user = await adminFindUser(db, uuid);
   if (user === null) throw new AppError('user_not_found');
   return user;

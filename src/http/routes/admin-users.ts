@@ -1,8 +1,7 @@
 /** /admin/users…: users, their sessions and their roles (seed-compatible messages). */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AppError } from '../../errors.ts';
-import { adminFindUser, adminListUsers, type AdminUserRow } from '../../queries/admin.ts';
+import { adminListUsers, type AdminUserRow } from '../../queries/admin.ts';
 import { listLiveSessions } from '../../queries/sessions.ts';
 import {
   adminCreateUser,
@@ -11,6 +10,7 @@ import {
   adminSetMembershipFlags,
   adminSetRoles,
   adminUpdateUser,
+  requireUser,
 } from '../../services/admin-users.ts';
 import { grantRole, revokeRole } from '../../services/memberships.ts';
 import { userPublicView } from '../../services/user-view.ts';
@@ -30,12 +30,6 @@ export function adminUserView(user: AdminUserRow): AdminUserView {
   return { ...userPublicView(user), is_active: user.is_active, is_email_verified: user.is_email_verified, created_at: user.created_at.toISOString() };
 }
 
-async function requireUser(ctx: HttpContext, uuid: string): Promise<AdminUserRow> {
-  const user = await adminFindUser(ctx.db, uuid);
-  if (user === null) throw new AppError('user_not_found');
-  return user;
-}
-
 export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
   app.addHook('onRequest', createAccess(ctx).requireAdmin);
 
@@ -52,7 +46,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
   );
 
   app.get('/admin/users/:user_id', { schema: { tags, params: UserParams, response: { 200: AdminUserSchema, 404: ErrorBody } } }, async (request) =>
-    adminUserView(await requireUser(ctx, request.params.user_id)),
+    adminUserView(await requireUser(ctx.db, request.params.user_id)),
   );
 
   app.post(
@@ -83,7 +77,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
   });
 
   app.get('/admin/users/:user_id/sessions', { schema: { tags, params: UserParams, response: { 200: Type.Array(SessionSchema), 404: ErrorBody } } }, async (request) => {
-    const user = await requireUser(ctx, request.params.user_id);
+    const user = await requireUser(ctx.db, request.params.user_id);
     const rows = await listLiveSessions(ctx.db, user.uuid);
     return rows.map((row) => ({ id: row.id, created_at: row.created_at.toISOString(), last_seen_at: row.last_seen_at.toISOString(), user_agent: row.user_agent, ip: row.ip }));
   });
