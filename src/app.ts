@@ -10,7 +10,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config, TrustProxy } from './config.ts';
-import type { Db } from './db/connect.ts';
+import type { Db, PoolStats } from './db/connect.ts';
+import { runWithoutDeadline } from './db/deadline.ts';
+import { registerAdmission } from './http/admission.ts';
+import { registerMetrics, type Metrics } from './http/metrics.ts';
+import { configurePasswordHashing } from './security/passwords.ts';
 import { AppError } from './errors.ts';
 import { handleError, handleNotFound, sendError } from './http/error-handler.ts';
 import { loggerOptions } from './http/logging.ts';
@@ -63,6 +67,8 @@ export interface AppDeps {
   readonly stytch?: StytchProvider | null;
   /** Abuse limits; the defaults when absent (tests lower them). */
   readonly limits?: Readonly<Record<LimitedAction, RouteLimits>>;
+  /** The PostgreSQL pool's connection counts, for /metrics. */
+  readonly poolStats?: () => PoolStats | null;
 }
 
 export type App = FastifyInstance;
@@ -98,6 +104,8 @@ function fastifyOptions(deps: AppDeps): FastifyServerOptions {
     // Fastify's own draining 503 has its own body shape; ours (below) speaks {detail, code}.
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true },
+    // A request not answered in time gets 504 (error-handler.ts) and may write nothing more.
+    handlerTimeout: deps.config.operations.requestTimeoutMs,
   };
 }
 
@@ -115,6 +123,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     const config = (route.config ?? {}) as { organizerAction?: string };
     for (const method of methods) routes.push({ method, url: route.url, organizerAction: config.organizerAction ?? null });
   });
+
+  configurePasswordHashing({ concurrency: deps.config.operations.passwordHashConcurrency, queue: deps.config.operations.passwordHashQueue });
+  const metrics = registerMetrics(app, { poolStats: deps.poolStats ?? (() => null), token: deps.config.operations.metricsToken });
+  registerAdmission(app, deps.config.operations, { onReject: (reason) => metrics.overloadRejected(reason) });
 
   let draining = false;
   app.addHook('preClose', async () => {
@@ -155,7 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await app.register(opsRoutes, { db: deps.db });
 
-  const context = createContext(app, deps, routes, await optionalProviders(app, deps));
+  const context = createContext(app, deps, routes, await optionalProviders(app, deps), metrics);
   const allowedOrigins = new Set([new URL(deps.config.publicUrl).origin, ...deps.config.corsOrigins]);
   await app.register(cookie);
   await app.register(cors, {
@@ -219,10 +231,17 @@ async function optionalProviders(app: App, deps: AppDeps): Promise<OptionalProvi
   };
 }
 
-function createContext(app: App, deps: AppDeps, routes: readonly RegisteredRoute[], providers: OptionalProviders): HttpContext {
+function createContext(app: App, deps: AppDeps, routes: readonly RegisteredRoute[], providers: OptionalProviders, metrics: Metrics): HttpContext {
   const { config, db } = deps;
-  const securityEvent = (event: string, fields: Record<string, unknown>): void => app.log.info({ security_event: event, ...fields }, `security event: ${event}`);
-  const background = createBackgroundTasks((label, error) => app.log.error({ err: error, task: label }, 'background task failed'));
+  const securityEvent = (event: string, fields: Record<string, unknown>): void => {
+    metrics.securityEvent(event, fields);
+    app.log.info({ security_event: event, ...fields }, `security event: ${event}`);
+  };
+  const background = createBackgroundTasks(
+    (label, error) => app.log.error({ err: error, task: label }, 'background task failed'),
+    // Work after the response is not bound by the request's deadline.
+    runWithoutDeadline,
+  );
   const { mailer, counterStore, stytch } = providers;
   const keyRing = config.jwtAlgorithm === 'HS256' ? null : createKeyRing(db, config.jwtAlgorithm, config.jwtSecret);
   const jwt = createJwtCodec({ secret: config.jwtSecret, issuer: config.publicUrl, ttl: config.accessTokenTtl, ...(keyRing === null ? {} : { keys: keyRing }) });

@@ -8,11 +8,15 @@ export interface BackgroundTasks {
   idle(): Promise<void>;
 }
 
-export function createBackgroundTasks(onError: (label: string, error: unknown) => void): BackgroundTasks {
+export function createBackgroundTasks(
+  onError: (label: string, error: unknown) => void,
+  /** Wraps the start of each task (buildApp uses it to detach tasks from the request's deadline). */
+  start: (work: () => Promise<void>) => Promise<void> = (work) => work(),
+): BackgroundTasks {
   const pending = new Set<Promise<void>>();
   return {
     run(label, work): void {
-      const task = work()
+      const task = start(work)
         .catch((error: unknown) => onError(label, error))
         .finally(() => pending.delete(task));
       pending.add(task);

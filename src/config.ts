@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
+import { parseOperations, type OperationsConfig } from './config-operations.ts';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type SignupMode = 'allowlist' | 'open' | 'closed';
@@ -42,6 +43,7 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly logLevel: LogLevel;
+  readonly operations: OperationsConfig;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -280,6 +282,7 @@ export function loadConfig(env: Env = readEnvironment()): LoadedConfig {
     port,
     host: env.HOST === undefined || env.HOST === '' ? (production ? '0.0.0.0' : '127.0.0.1') : env.HOST,
     logLevel: oneOf<LogLevel>('LOG_LEVEL', env.LOG_LEVEL, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], nodeEnv === 'test' ? 'silent' : 'info'),
+    operations: parseOperations(env),
   };
   return Object.freeze({ config: deepFreeze(config), warnings: Object.freeze(warnings) });
 }

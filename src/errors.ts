@@ -46,6 +46,9 @@ export const ERROR_CATALOG = {
   rate_limited: { status: 429, detail: 'Too many requests; retry later' },
   internal_error: { status: 500, detail: 'Internal server error' },
   service_unavailable: { status: 503, detail: 'Service temporarily unavailable' },
+  database_unavailable: { status: 503, detail: 'The database is unavailable; retry shortly' },
+  overloaded: { status: 503, detail: 'The service is overloaded; retry shortly' },
+  request_timeout: { status: 504, detail: 'The request took too long and was stopped; its unfinished changes were rolled back' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
@@ -71,10 +74,12 @@ export class AppError extends Error {
       detail?: string | ValidationIssue[];
       headers?: Record<string, string>;
       extra?: Record<string, unknown>;
+      /** The underlying failure: logged with a 5xx, never sent to the client. */
+      cause?: unknown;
     } = {},
   ) {
     const spec = ERROR_CATALOG[code];
-    super(typeof options.detail === 'string' ? options.detail : spec.detail);
+    super(typeof options.detail === 'string' ? options.detail : spec.detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.status = spec.status;

@@ -33,11 +33,16 @@ function nextSteps(config: Config, url: string): string {
 export async function startServer(loaded: LoadedConfig): Promise<RunningServer> {
   const { config } = loaded;
   let app: App | null = null;
-  const database = await openDatabase(config, {}, (error) => app?.log.warn({ err: error }, 'database connection lost'));
+  const database = await openDatabase(
+    config,
+    // statement_timeout matches the request timeout: no statement outlives the request it serves.
+    { poolSize: config.operations.databasePoolSize, statementTimeoutMs: config.operations.requestTimeoutMs },
+    (error) => app?.log.warn({ err: error }, 'database connection lost'),
+  );
   try {
     const migrated = await migrateToLatest(database.db);
     await seed(database.db, config);
-    app = await buildApp({ config, db: database.db });
+    app = await buildApp({ config, db: database.db, poolStats: database.poolStats });
     for (const warning of loaded.warnings) app.log.warn(warning);
     if (migrated.applied.length > 0) app.log.info({ migrations: migrated.applied }, 'database migrated');
     await app.listen({ port: config.port, host: config.host });

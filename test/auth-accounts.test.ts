@@ -105,13 +105,17 @@ describe('POST /login', () => {
     assert.equal(unknown.statusCode, 401);
     assert.deepEqual(unknown.json(), wrong.json());
     assert.deepEqual(wrong.json(), { detail: 'Invalid email or password', code: 'invalid_credentials' });
-    const time = async (email: string): Promise<number> => {
+    const once = async (email: string): Promise<number> => {
       const start = process.hrtime.bigint();
-      for (let i = 0; i < 4; i++) await post('/auth/login', { email, password: 'wrong horse battery staple' });
+      await post('/auth/login', { email, password: 'wrong horse battery staple' });
       return Number(process.hrtime.bigint() - start);
     };
-    await time('nobody@example.org');
-    const [known, missing] = [await time('timing@example.org'), await time('nobody@example.org')];
+    // Alternating attempts, fastest of each: other work on the machine only ever adds time.
+    let [known, missing] = [Infinity, Infinity];
+    for (let i = 0; i < 6; i++) {
+      known = Math.min(known, await once('timing@example.org'));
+      missing = Math.min(missing, await once('nobody@example.org'));
+    }
     // Not a speed goal: a check that the unknown-email path hashes too (without it, it is ~50x faster).
     assert.ok(missing > known * 0.5, `unknown email took ${missing}ns vs ${known}ns for a wrong password`);
   });

@@ -10,6 +10,7 @@ import { Kysely, PostgresDialect, sql, type LogEvent, type PostgresPool, type Po
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { guardDialect } from './guarded-dialect.ts';
 
 export type DbKind = 'postgres' | 'pglite';
 export type Db = Kysely<Database>;
@@ -19,6 +20,15 @@ export interface DbHandle {
   readonly kind: DbKind;
   /** Closes the pool (or the embedded database). Safe to call twice. */
   close(): Promise<void>;
+  /** Connections of the PostgreSQL pool (for /metrics); null for PGlite's single connection. */
+  poolStats(): PoolStats | null;
+}
+
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
+  readonly max: number;
 }
 
 export interface OpenOptions {
@@ -26,6 +36,12 @@ export interface OpenOptions {
   readonly onQuery?: (event: LogEvent) => void;
   /** Pool size for PostgreSQL. */
   readonly poolSize?: number;
+  /**
+   * PostgreSQL's statement_timeout in ms for the pool's sessions (the server sets it; CLI imports
+   * leave it unset). A statement stuck on a lock then ends with 504 instead of holding a
+   * connection forever.
+   */
+  readonly statementTimeoutMs?: number;
 }
 
 function kyselyLog(options: OpenOptions): ((event: LogEvent) => void) | undefined {
@@ -65,22 +81,25 @@ function preparingPool(pool: pg.Pool): PostgresPool {
 
 /** A PostgreSQL pool. Idle-client errors are logged by the caller's handler, never thrown. */
 export function openPostgres(databaseUrl: string, options: OpenOptions = {}, onPoolError?: (error: Error) => void): DbHandle {
+  const max = options.poolSize ?? 10;
   const pool = new pg.Pool({
     connectionString: databaseUrl,
-    max: options.poolSize ?? 10,
-    connectionTimeoutMillis: 5_000,
+    max,
+    // Fail fast when the server is gone: a waiting request answers 503 within two seconds.
+    connectionTimeoutMillis: 2_000,
     idleTimeoutMillis: 30_000,
+    ...(options.statementTimeoutMs === undefined ? {} : { statement_timeout: options.statementTimeoutMs }),
   });
   // A backend killed while idle emits 'error' on the pool; unhandled, it would crash the process.
   pool.on('error', (error) => onPoolError?.(error));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }), log: kyselyLog(options) });
-  return handle(db, 'postgres');
+  const db = new Kysely<Database>({ dialect: guardDialect(new PostgresDialect({ pool: preparingPool(pool) })), log: kyselyLog(options) });
+  return handle(db, 'postgres', () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }));
 }
 
 /** Embedded PGlite on an existing instance (tests) or a data directory. */
 export function openPGliteInstance(pglite: PGlite, options: OpenOptions = {}): DbHandle {
-  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), log: kyselyLog(options) });
-  return handle(db, 'pglite');
+  const db = new Kysely<Database>({ dialect: guardDialect(new PGliteDialect({ pglite })), log: kyselyLog(options) });
+  return handle(db, 'pglite', () => null);
 }
 
 export async function openPGlite(dataDir: string, options: OpenOptions = {}): Promise<DbHandle> {
@@ -101,11 +120,12 @@ export async function openDatabase(
   return openPGlite(settings.dataDir, options);
 }
 
-function handle(db: Db, kind: DbKind): DbHandle {
+function handle(db: Db, kind: DbKind, poolStats: () => PoolStats | null): DbHandle {
   let closing: Promise<void> | null = null;
   return {
     db,
     kind,
+    poolStats,
     close(): Promise<void> {
       closing ??= db.destroy();
       return closing;

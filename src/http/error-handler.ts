@@ -4,6 +4,7 @@
  * logged with the request id.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HANDLER_TIMEOUT } from '../db/deadline.ts';
 import { AppError, ERROR_CATALOG, type ErrorCode, type ValidationIssue } from '../errors.ts';
 
 interface AjvIssue {
@@ -65,8 +66,14 @@ export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
 }
 
 export function handleError(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // A handler that fails after its request timed out has nobody left to answer.
+  if (reply.sent) return reply;
+  if (error.code === HANDLER_TIMEOUT) {
+    request.log.warn({ url: request.routeOptions.url }, 'request timed out');
+    return sendError(reply, new AppError('request_timeout'));
+  }
   if (error instanceof AppError) {
-    if (error.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (error.status >= 500) request.log.error({ err: error.cause ?? error, code: error.code }, 'request failed');
     return sendError(reply, error);
   }
   if (error.validation !== undefined) {

@@ -4,7 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hash, verify, type Options } from '@node-rs/argon2';
+import { availableParallelism } from 'node:os';
 import { loadCommonPasswords } from './common-passwords.ts';
+import { createHashGate, type HashGate, type HashGateSettings } from './hash-gate.ts';
 
 // `Algorithm` is a const enum, which isolated modules cannot read: 2 is Algorithm.Argon2id.
 const ARGON2ID = 2 as Options['algorithm'];
@@ -19,17 +21,32 @@ export const ARGON2_PARAMS: Readonly<Options> & { memoryCost: number; timeCost: 
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
 
-export async function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_PARAMS);
+/** One gate per process, because the thread pool it guards is per process (hash-gate.ts). */
+let gate: HashGate = createHashGate({ concurrency: availableParallelism(), queue: 32 });
+
+/** Sets PASSWORD_HASH_CONCURRENCY / PASSWORD_HASH_QUEUE (at start-up, before requests). */
+export function configurePasswordHashing(settings: HashGateSettings): void {
+  if (settings.concurrency !== gate.settings.concurrency || settings.queue !== gate.settings.queue) gate = createHashGate(settings);
 }
 
-/** False for a mismatch or a malformed hash; never throws for bad input. */
+export function passwordHashLoad(): { running: number; waiting: number } {
+  return gate.load();
+}
+
+/** Throws AppError('overloaded') when too many hashes are already running and waiting. */
+export async function hashPassword(password: string): Promise<string> {
+  return gate.run(() => hash(password, ARGON2_PARAMS));
+}
+
+/** False for a mismatch or a malformed hash; never throws for bad input (but may be overloaded). */
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
-  try {
-    return await verify(passwordHash, password);
-  } catch {
-    return false;
-  }
+  return gate.run(async () => {
+    try {
+      return await verify(passwordHash, password);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** True when the stored hash is not argon2id at (at least) today's parameters. */
@@ -63,6 +80,7 @@ let dummyHash: Promise<string> | null = null;
  * then costs the same argon2 work as a wrong password, so timing does not tell them apart.
  */
 export function dummyPasswordHash(): Promise<string> {
-  dummyHash ??= hashPassword(randomBytes(32).toString('base64url'));
+  // Made once per process, outside the gate: a memoized refusal would break every later login.
+  dummyHash ??= hash(randomBytes(32).toString('base64url'), ARGON2_PARAMS);
   return dummyHash;
 }

@@ -52,7 +52,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       callback();
     },
   });
-  const app = await buildApp({ config, db: database.db, logStream, limits: options.limits ?? GENEROUS_LIMITS, counterStore: options.counterStore ?? createMemoryCounterStore(), ...(options.mailer ? { mailer: options.mailer } : {}), ...(options.stytch !== undefined ? { stytch: options.stytch } : {}) });
+  const app = await buildApp({ config, db: database.db, poolStats: () => database.poolStats(), logStream, limits: options.limits ?? GENEROUS_LIMITS, counterStore: options.counterStore ?? createMemoryCounterStore(), ...(options.mailer ? { mailer: options.mailer } : {}), ...(options.stytch !== undefined ? { stytch: options.stytch } : {}) });
   return {
     app,
     config,

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { LogEvent } from 'kysely';
 import pg from 'pg';
-import { openPGliteInstance, openPostgres, type Db, type DbHandle, type DbKind } from '../../src/db/connect.ts';
+import { openPGliteInstance, openPostgres, type Db, type DbHandle, type DbKind, type PoolStats } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { seedDefaultRoles } from '../../src/queries/roles.ts';
 
@@ -25,6 +25,8 @@ export interface TestDatabase {
   readonly kind: DbKind;
   /** For PostgreSQL: the URL of this file's own database (child processes can use it). */
   readonly url: string | null;
+  /** The pool's connection counts (null on PGlite), for /metrics. */
+  poolStats(): PoolStats | null;
   close(): Promise<void>;
 }
 
@@ -64,7 +66,7 @@ async function pgliteTemplate(): Promise<Blob> {
 async function createPglite(options: TestDatabaseOptions): Promise<TestDatabase> {
   const pglite = options.migrate === false ? await PGlite.create() : await PGlite.create({ loadDataDir: await pgliteTemplate() });
   const handle = openPGliteInstance(pglite, { onQuery: options.onQuery });
-  return { db: handle.db, kind: 'pglite', url: null, close: () => handle.close() };
+  return { db: handle.db, kind: 'pglite', url: null, poolStats: () => null, close: () => handle.close() };
 }
 
 async function createPostgres(serverUrl: string, options: TestDatabaseOptions): Promise<TestDatabase> {
@@ -84,6 +86,7 @@ async function createPostgres(serverUrl: string, options: TestDatabaseOptions): 
     db: handle.db,
     kind: 'postgres',
     url: url.href,
+    poolStats: handle.poolStats,
     async close(): Promise<void> {
       await handle.close();
       const cleanup = new pg.Client({ connectionString: serverUrl });

@@ -24,6 +24,8 @@ const tags = ['admin: eligible emails'];
 /** Room for well over 100,000 addresses per request (about 30 bytes each). */
 const BULK_BODY_LIMIT = 64 * 1024 * 1024;
 const MAX_BULK_ITEMS = 1_000_000;
+/** Bulk imports may outlive REQUEST_TIMEOUT_MS: a million addresses take tens of seconds. */
+export const BULK_TIMEOUT_MS = 10 * 60 * 1000;
 
 function bulkResult(outcome: { added: number; already_present: number }): { message: string; added: number; already_present: number } {
   return { message: `Successfully added ${outcome.added} eligible emails`, ...outcome };
@@ -63,6 +65,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
     '/admin/eligible-emails/bulk',
     {
       bodyLimit: BULK_BODY_LIMIT,
+      handlerTimeout: BULK_TIMEOUT_MS,
       schema: { tags, body: Type.Object({ emails: Type.Array(Type.String({ maxLength: 320 }), { maxItems: MAX_BULK_ITEMS }), batch_id: Type.Optional(Type.Union([BatchId, Type.Null()])) }), response: { 201: BulkResultSchema, 422: ErrorBody } },
     },
     async (request, reply) => {
@@ -75,7 +78,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
 
   app.post(
     '/admin/eligible-emails/import',
-    { schema: { tags, summary: 'CSV body (an email column, or one address a line)', querystring: Type.Object({ batch_id: Type.Optional(BatchId) }), response: { 201: BulkResultSchema, 413: ErrorBody, 422: ErrorBody } } },
+    { handlerTimeout: BULK_TIMEOUT_MS, schema: { tags, summary: 'CSV body (an email column, or one address a line)', querystring: Type.Object({ batch_id: Type.Optional(BatchId) }), response: { 201: BulkResultSchema, 413: ErrorBody, 422: ErrorBody } } },
     async (request, reply) => {
       if (!String(request.headers['content-type'] ?? '').startsWith('text/csv')) throw new AppError('unsupported_media_type', { detail: 'Send the addresses as text/csv' });
       const entries: EmailEntry[] = [];

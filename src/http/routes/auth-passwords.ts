@@ -43,6 +43,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     '/login',
     {
       bodyLimit: AUTH_BODY_LIMIT,
+      config: { signIn: 'password' },
       schema: {
         tags,
         summary: 'Sign in with email and password; sets the session cookies',

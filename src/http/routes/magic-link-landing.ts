@@ -39,7 +39,7 @@ export const magicLinkLandingRoutes: FastifyPluginAsync<HttpContext> = async (ap
     );
   });
 
-  app.post('/magic-links/verify', { schema: { hide: true } }, async (request, reply) => {
+  app.post('/magic-links/verify', { config: { signIn: 'magic_link' }, schema: { hide: true } }, async (request, reply) => {
     const token = (request.body as Record<string, unknown> | undefined)?.token;
     try {
       if (typeof token !== 'string' || token === '') throw new AppError('invalid_token');

@@ -52,6 +52,7 @@ export const magicLinkRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     '/authenticate',
     {
       bodyLimit: BODY_LIMIT,
+      config: { signIn: 'magic_link' },
       schema: {
         tags,
         summary: 'Redeem a magic-link token (built-in or Stytch) for a session',

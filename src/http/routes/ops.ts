@@ -16,11 +16,11 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsDeps> = async (app, { db })
   // Migrations never un-apply, so once current, readiness only needs the ping.
   let migrationsCurrent = false;
 
-  app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is up', response: { 200: Status } } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { ops: true }, schema: { tags: ['operations'], summary: 'The process is up', response: { 200: Status } } }, async () => ({ status: 'ok' }));
 
   app.get(
     '/readyz',
-    { schema: { tags: ['operations'], summary: 'Database reachable and migrations current', response: { 200: Status, 503: ErrorBody } } },
+    { config: { ops: true }, schema: { tags: ['operations'], summary: 'Database reachable and migrations current', response: { 200: Status, 503: ErrorBody } } },
     async () => {
       try {
         await ping(db);

@@ -1,0 +1,116 @@
+/**
+ * GET /metrics in Prometheus text format: requests by route and status with latency, sign-ins by
+ * method and outcome, security events and rate-limit hits, overload refusals, database pool and
+ * password-hash load, plus the Node process defaults (CPU, memory, event-loop lag).
+ * Each app has its own registry, so tests and embedders never share counters.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { PoolStats } from '../db/connect.ts';
+import { AppError } from '../errors.ts';
+import { passwordHashLoad } from '../security/passwords.ts';
+import { constantTimeEqual } from '../security/tokens.ts';
+import type { RejectionReason } from './admission.ts';
+import { bearerToken } from './credentials.ts';
+
+export type SignInMethod = 'password' | 'magic_link';
+
+export interface Metrics {
+  securityEvent(event: string, fields: Readonly<Record<string, unknown>>): void;
+  overloadRejected(reason: RejectionReason): void;
+}
+
+export interface MetricsOptions {
+  readonly poolStats: () => PoolStats | null;
+  /** When set, scrapes must send `Authorization: Bearer <token>`. */
+  readonly token: string | null;
+}
+
+/** Sign-in outcome from the answer's status: the same labels whichever method was used. */
+function signInOutcome(status: number): string {
+  if (status < 300) return 'success';
+  if (status === 401) return 'failure';
+  if (status === 403) return 'refused';
+  if (status === 429) return 'rate_limited';
+  if (status === 503) return 'unavailable';
+  return status < 500 ? 'invalid' : 'error';
+}
+
+/** The route template, never the raw path: unknown paths must not grow the label set. */
+function routeLabel(request: FastifyRequest): string {
+  return request.routeOptions.url ?? 'unmatched';
+}
+
+function registerPoolGauges(registry: Registry, poolStats: () => PoolStats | null): void {
+  new Gauge({
+    name: 'gatehouse_db_pool_connections',
+    help: 'PostgreSQL pool connections by state (absent on embedded PGlite)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect(): void {
+      const stats = poolStats();
+      if (stats === null) return;
+      this.set({ state: 'total' }, stats.total);
+      this.set({ state: 'idle' }, stats.idle);
+      this.set({ state: 'waiting_requests' }, stats.waiting);
+      this.set({ state: 'max' }, stats.max);
+    },
+  });
+  new Gauge({
+    name: 'gatehouse_password_hashes',
+    help: 'argon2id hashes running and waiting for a slot',
+    labelNames: ['state'],
+    registers: [registry],
+    collect(): void {
+      const load = passwordHashLoad();
+      this.set({ state: 'running' }, load.running);
+      this.set({ state: 'waiting' }, load.waiting);
+    },
+  });
+}
+
+export function registerMetrics(app: FastifyInstance, options: MetricsOptions): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({ name: 'gatehouse_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const duration = new Histogram({
+    name: 'gatehouse_http_request_duration_seconds',
+    help: 'Time from request to response, by route',
+    labelNames: ['method', 'route'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const signIns = new Counter({ name: 'gatehouse_sign_ins_total', help: 'Sign-in attempts by method and outcome', labelNames: ['method', 'outcome'], registers: [registry] });
+  const events = new Counter({ name: 'gatehouse_security_events_total', help: 'Security events (see docs/operations.md)', labelNames: ['event'], registers: [registry] });
+  const rateLimited = new Counter({ name: 'gatehouse_rate_limit_hits_total', help: 'Requests refused by an abuse limit', labelNames: ['action', 'dimension'], registers: [registry] });
+  const refused = new Counter({ name: 'gatehouse_overload_rejections_total', help: 'Requests refused with 503 because the instance was overloaded', labelNames: ['reason'], registers: [registry] });
+  registerPoolGauges(registry, options.poolStats);
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = routeLabel(request);
+    const seconds = reply.elapsedTime / 1000;
+    requests.inc({ method: request.method, route, status: reply.statusCode });
+    duration.observe({ method: request.method, route }, seconds);
+    const method = (request.routeOptions.config as { signIn?: SignInMethod } | undefined)?.signIn;
+    if (method !== undefined) signIns.inc({ method, outcome: signInOutcome(reply.statusCode) });
+  });
+
+  app.get('/metrics', { config: { ops: true }, schema: { tags: ['operations'], summary: 'Prometheus metrics', produces: ['text/plain'] } }, async (request, reply) => {
+    if (options.token !== null) {
+      const presented = bearerToken(request);
+      // Constant-time: the token is a secret.
+      if (presented === null || !constantTimeEqual(presented, options.token)) throw new AppError('not_authenticated');
+    }
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
+
+  return {
+    securityEvent(event, fields): void {
+      events.inc({ event });
+      if (event === 'rate_limit_hit') rateLimited.inc({ action: String(fields.action), dimension: String(fields.dimension) });
+    },
+    overloadRejected(reason): void {
+      refused.inc({ reason });
+    },
+  };
+}
