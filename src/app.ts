@@ -243,7 +243,7 @@ function createContext(app: App, deps: AppDeps, routes: readonly RegisteredRoute
     runWithoutDeadline,
   );
   const { mailer, counterStore, stytch } = providers;
-  const keyRing = config.jwtAlgorithm === 'HS256' ? null : createKeyRing(db, config.jwtAlgorithm, config.jwtSecret);
+  const keyRing = config.jwtAlgorithm === 'HS256' ? null : createKeyRing(db, config.jwtAlgorithm, config.jwtSecret, { reloadMs: config.operations.signingKeyReloadSeconds * 1000 });
   const jwt = createJwtCodec({ secret: config.jwtSecret, issuer: config.publicUrl, ttl: config.accessTokenTtl, ...(keyRing === null ? {} : { keys: keyRing }) });
   const cookies = cookieNames(config);
   const sessions = createSessionService({

@@ -17,6 +17,8 @@ export interface OperationsConfig {
   readonly passwordHashQueue: number;
   /** Event-loop delay past which new requests are refused (503); 0 turns the check off. */
   readonly maxEventLoopDelayMs: number;
+  /** How often each instance re-reads the signing keys (rotation and retirement reach it then). */
+  readonly signingKeyReloadSeconds: number;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   readonly metricsToken: string | null;
 }
@@ -38,6 +40,7 @@ export function parseOperations(env: Env): OperationsConfig {
     passwordHashConcurrency: wholeNumber('PASSWORD_HASH_CONCURRENCY', env.PASSWORD_HASH_CONCURRENCY, availableParallelism(), 1),
     passwordHashQueue: wholeNumber('PASSWORD_HASH_QUEUE', env.PASSWORD_HASH_QUEUE, 32, 0),
     maxEventLoopDelayMs: wholeNumber('MAX_EVENT_LOOP_DELAY_MS', env.MAX_EVENT_LOOP_DELAY_MS, 1_000, 0),
+    signingKeyReloadSeconds: wholeNumber('SIGNING_KEY_RELOAD_SECONDS', env.SIGNING_KEY_RELOAD_SECONDS, 60, 1),
     metricsToken,
   };
 }

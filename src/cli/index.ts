@@ -4,6 +4,7 @@ import { ConfigError } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { registerDatabaseCommands } from './commands/database.ts';
 import { registerEligibleCommands } from './commands/eligible.ts';
+import { registerKeyCommands } from './commands/keys.ts';
 import { registerRoleCommands } from './commands/roles.ts';
 import { registerUserCommands } from './commands/users.ts';
 
@@ -21,6 +22,7 @@ registerDatabaseCommands(program);
 registerUserCommands(program);
 registerRoleCommands(program);
 registerEligibleCommands(program);
+registerKeyCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -27,3 +27,21 @@ export async function insertSigningKey(db: Db, key: { kid: string; alg: 'EdDSA' 
     .values({ kid: key.kid, alg: key.alg, public_jwk: JSON.stringify(key.publicJwk), private_jwk_encrypted: key.privateJwkEncrypted })
     .execute();
 }
+
+export interface SigningKeySummary {
+  readonly kid: string;
+  readonly alg: 'EdDSA' | 'ES256';
+  readonly created_at: Date;
+  readonly retired_at: Date | null;
+}
+
+/** Every key, newest first, retired ones included (for `gatehouse keys list`). */
+export async function allSigningKeys(db: Db): Promise<SigningKeySummary[]> {
+  return db.selectFrom('signing_keys').select(['kid', 'alg', 'created_at', 'retired_at']).orderBy('created_at', 'desc').orderBy('kid', 'desc').execute();
+}
+
+/** Marks a live key retired; false when there is no such live key. */
+export async function markSigningKeyRetired(db: Db, kid: string): Promise<boolean> {
+  const result = await db.updateTable('signing_keys').set({ retired_at: new Date() }).where('kid', '=', kid).where('retired_at', 'is', null).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

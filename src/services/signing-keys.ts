@@ -2,6 +2,7 @@
  * The key ring for asymmetric access tokens (JWT_ALGORITHM EdDSA or ES256). Keys live in the
  * database so every instance signs and verifies with the same set; the first key is created on
  * first use. The newest live key signs; every live key verifies and is published in the JWKS.
+ * The table is re-read every `reloadMs` (SIGNING_KEY_RELOAD_SECONDS): see key-rotation.ts.
  */
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Db } from '../db/connect.ts';
@@ -58,23 +59,40 @@ async function loadKey(row: SigningKeyRow, algorithm: AsymmetricAlgorithm, secre
   };
 }
 
-export function createKeyRing(db: Db, algorithm: AsymmetricAlgorithm, secret: string, now: () => number = Date.now): KeyRing {
+export interface KeyRingOptions {
+  /** Re-read the table this often, so a rotation or retirement reaches every instance. */
+  readonly reloadMs: number;
+  readonly now?: () => number;
+}
+
+export function createKeyRing(db: Db, algorithm: AsymmetricAlgorithm, secret: string, options: KeyRingOptions): KeyRing {
+  const now = options.now ?? Date.now;
   let keys: LoadedKey[] | null = null;
   let lastLoad = 0;
 
-  async function reload(): Promise<LoadedKey[]> {
-    lastLoad = now();
-    keys = await Promise.all((await liveSigningKeys(db, algorithm)).map((row) => loadKey(row, algorithm, secret)));
-    if (!keys.some((key) => key.privateKey !== null)) {
+  async function readKeys(): Promise<LoadedKey[]> {
+    let loaded = await Promise.all((await liveSigningKeys(db, algorithm)).map((row) => loadKey(row, algorithm, secret)));
+    if (!loaded.some((key) => key.privateKey !== null)) {
       // First use, or JWT_SECRET changed: make a key this instance can sign with.
       await createSigningKey(db, algorithm, secret);
-      keys = await Promise.all((await liveSigningKeys(db, algorithm)).map((row) => loadKey(row, algorithm, secret)));
+      loaded = await Promise.all((await liveSigningKeys(db, algorithm)).map((row) => loadKey(row, algorithm, secret)));
     }
-    return keys;
+    return loaded;
+  }
+
+  // Concurrent requests that find the keys stale share one read.
+  let loading: Promise<LoadedKey[]> | null = null;
+  function reload(): Promise<LoadedKey[]> {
+    lastLoad = now();
+    loading ??= readKeys()
+      .then((loaded) => (keys = loaded))
+      .finally(() => (loading = null));
+    return loading;
   }
 
   async function current(): Promise<LoadedKey[]> {
-    return keys ?? reload();
+    if (keys === null || now() - lastLoad >= options.reloadMs) return reload();
+    return keys;
   }
 
   return {
