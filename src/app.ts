@@ -50,7 +50,14 @@ import { createBackgroundTasks } from './background.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     /** Handles tests and embedders reach through the app. */
-    gatehouse: { readonly mailer: Mailer; readonly context: HttpContext; readonly routes: readonly RegisteredRoute[]; backgroundIdle(): Promise<void> };
+    gatehouse: {
+      readonly mailer: Mailer;
+      readonly context: HttpContext;
+      readonly routes: readonly RegisteredRoute[];
+      backgroundIdle(): Promise<void>;
+      /** From now on every new request (and /readyz) gets 503, so load balancers move away. */
+      beginDrain(): void;
+    };
   }
 }
 
@@ -128,18 +135,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const metrics = registerMetrics(app, { poolStats: deps.poolStats ?? (() => null), token: deps.config.operations.metricsToken });
   registerAdmission(app, deps.config.operations, { onReject: (reason) => metrics.overloadRejected(reason) });
 
-  let draining = false;
+  // Draining starts at SIGTERM (beginDrain, before the grace period) or at close() at the latest.
+  const drain = { active: false };
   app.addHook('preClose', async () => {
-    draining = true;
+    drain.active = true;
   });
   // Responses finished during the drain end their connection, so close() need not wait for
   // clients' keep-alive timeouts.
   app.addHook('onSend', async (_request, reply) => {
-    if (draining) reply.header('connection', 'close');
+    if (drain.active) reply.header('connection', 'close');
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    if (draining) {
+    if (drain.active) {
       reply.header('connection', 'close');
       return sendError(reply, new AppError('service_unavailable', { detail: 'Shutting down; retry on another instance', headers: { 'retry-after': '1' } }));
     }
@@ -167,7 +175,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await app.register(opsRoutes, { db: deps.db });
 
-  const context = createContext(app, deps, routes, await optionalProviders(app, deps), metrics);
+  const context = createContext(app, deps, routes, await optionalProviders(app, deps), metrics, drain);
   const allowedOrigins = new Set([new URL(deps.config.publicUrl).origin, ...deps.config.corsOrigins]);
   await app.register(cookie);
   await app.register(cors, {
@@ -226,12 +234,12 @@ async function optionalProviders(app: App, deps: AppDeps): Promise<OptionalProvi
   const { config } = deps;
   return {
     mailer: deps.mailer ?? (config.smtpUrl === null ? createLogMailer(() => app.log, { includeBodies: config.nodeEnv !== 'production' }) : await createSmtpMailer(config.smtpUrl, config.mailFrom)),
-    counterStore: deps.counterStore ?? (config.redisUrl === null ? createMemoryCounterStore() : await createRedisCounterStore(config.redisUrl)),
+    counterStore: deps.counterStore ?? (config.redisUrl === null ? createMemoryCounterStore() : await createRedisCounterStore(config.redisUrl, config.operations.redisKeyPrefix)),
     stytch: deps.stytch !== undefined ? deps.stytch : config.stytch === null ? null : await createStytchProvider(config.stytch),
   };
 }
 
-function createContext(app: App, deps: AppDeps, routes: readonly RegisteredRoute[], providers: OptionalProviders, metrics: Metrics): HttpContext {
+function createContext(app: App, deps: AppDeps, routes: readonly RegisteredRoute[], providers: OptionalProviders, metrics: Metrics, drain: { active: boolean }): HttpContext {
   const { config, db } = deps;
   const securityEvent = (event: string, fields: Record<string, unknown>): void => {
     metrics.securityEvent(event, fields);
@@ -256,7 +264,15 @@ function createContext(app: App, deps: AppDeps, routes: readonly RegisteredRoute
   const magicLinks = createMagicLinkService({ db, config, mailer, stytch, background: background.run });
   const guards = createGuards({ db, jwt, cookies, onSecurityEvent: securityEvent, onBackground: background.run });
   const context: HttpContext = { config, db, guards, cookies, sessions, accounts, magicLinks, stytch, keyRing, limiter: createRateLimiter(counterStore, deps.limits ?? DEFAULT_LIMITS), mailer, securityEvent, background: background.run };
-  app.decorate('gatehouse', { mailer, context, routes, backgroundIdle: background.idle });
+  app.decorate('gatehouse', {
+    mailer,
+    context,
+    routes,
+    backgroundIdle: background.idle,
+    beginDrain: () => {
+      drain.active = true;
+    },
+  });
   app.addHook('onClose', async () => {
     await background.idle();
     await counterStore.close();

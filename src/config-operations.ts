@@ -17,8 +17,12 @@ export interface OperationsConfig {
   readonly passwordHashQueue: number;
   /** Event-loop delay past which new requests are refused (503); 0 turns the check off. */
   readonly maxEventLoopDelayMs: number;
+  /** After SIGTERM, how long new requests get 503 before the listener closes (then the drain). */
+  readonly shutdownGraceMs: number;
   /** How often each instance re-reads the signing keys (rotation and retirement reach it then). */
   readonly signingKeyReloadSeconds: number;
+  /** Prefix of every Redis key, so deployments (or test runs) can share one Redis. */
+  readonly redisKeyPrefix: string;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   readonly metricsToken: string | null;
 }
@@ -31,6 +35,7 @@ function wholeNumber(variable: string, raw: string | undefined, fallback: number
 }
 
 export function parseOperations(env: Env): OperationsConfig {
+  const production = env.NODE_ENV === 'production';
   const metricsToken = env.METRICS_TOKEN === undefined || env.METRICS_TOKEN === '' ? null : env.METRICS_TOKEN;
   if (metricsToken !== null && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN', 'is shorter than 16 characters', 'use a random value, e.g. openssl rand -hex 24');
   return {
@@ -40,7 +45,10 @@ export function parseOperations(env: Env): OperationsConfig {
     passwordHashConcurrency: wholeNumber('PASSWORD_HASH_CONCURRENCY', env.PASSWORD_HASH_CONCURRENCY, availableParallelism(), 1),
     passwordHashQueue: wholeNumber('PASSWORD_HASH_QUEUE', env.PASSWORD_HASH_QUEUE, 32, 0),
     maxEventLoopDelayMs: wholeNumber('MAX_EVENT_LOOP_DELAY_MS', env.MAX_EVENT_LOOP_DELAY_MS, 1_000, 0),
+    // Production sits behind a load balancer that needs a few seconds to notice; a developer's Ctrl-C should not wait.
+    shutdownGraceMs: wholeNumber('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS, production ? 5_000 : 0, 0),
     signingKeyReloadSeconds: wholeNumber('SIGNING_KEY_RELOAD_SECONDS', env.SIGNING_KEY_RELOAD_SECONDS, 60, 1),
+    redisKeyPrefix: env.REDIS_KEY_PREFIX === undefined || env.REDIS_KEY_PREFIX === '' ? 'gatehouse:' : env.REDIS_KEY_PREFIX,
     metricsToken,
   };
 }

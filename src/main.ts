@@ -60,8 +60,14 @@ export async function startServer(loaded: LoadedConfig): Promise<RunningServer> 
     database,
     url,
     async stop(): Promise<void> {
+      // During the grace period the listener stays open and answers 503 (readiness included),
+      // so a load balancer takes this instance out before its port closes.
+      running.gatehouse.beginDrain();
+      if (config.operations.shutdownGraceMs > 0) await new Promise((resolve) => setTimeout(resolve, config.operations.shutdownGraceMs));
       await running.close();
+      running.log.info('drained; closing the database pool');
       await database.close();
+      running.log.info('database pool closed');
     },
   };
 }

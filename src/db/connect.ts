@@ -92,6 +92,12 @@ export function openPostgres(databaseUrl: string, options: OpenOptions = {}, onP
   });
   // A backend killed while idle emits 'error' on the pool; unhandled, it would crash the process.
   pool.on('error', (error) => onPoolError?.(error));
+  // A connection that dies while checked out emits 'error' on its client, where pg-pool listens
+  // only while the client is idle: without this listener a restart of PostgreSQL crashes us.
+  // (The query in flight fails on its own and is answered 503; the pool discards the client.)
+  pool.on('connect', (client) => {
+    client.on('error', (error) => onPoolError?.(error));
+  });
   const db = new Kysely<Database>({ dialect: guardDialect(new PostgresDialect({ pool: preparingPool(pool) })), log: kyselyLog(options) });
   return handle(db, 'postgres', () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }));
 }

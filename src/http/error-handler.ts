@@ -65,6 +65,19 @@ export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
   return reply.code(error.status).send({ detail: error.detail, code: error.code, ...error.extra });
 }
 
+/** Shedding load and a missing database are conditions (see /metrics), not bugs: no stack. */
+const CONDITIONS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['overloaded', 'database_unavailable', 'service_unavailable', 'request_timeout']);
+
+function logServerError(request: FastifyRequest, error: AppError): void {
+  if (error.status < 500) return;
+  if (CONDITIONS.has(error.code)) {
+    const cause = error.cause instanceof Error ? error.cause.message : undefined;
+    request.log.warn({ code: error.code, cause }, `request failed: ${error.code}`);
+    return;
+  }
+  request.log.error({ err: error.cause ?? error, code: error.code }, 'request failed');
+}
+
 export function handleError(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   // A handler that fails after its request timed out has nobody left to answer.
   if (reply.sent) return reply;
@@ -73,7 +86,7 @@ export function handleError(this: FastifyInstance, error: FastifyError, request:
     return sendError(reply, new AppError('request_timeout'));
   }
   if (error instanceof AppError) {
-    if (error.status >= 500) request.log.error({ err: error.cause ?? error, code: error.code }, 'request failed');
+    logServerError(request, error);
     return sendError(reply, error);
   }
   if (error.validation !== undefined) {

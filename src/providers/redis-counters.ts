@@ -4,9 +4,11 @@
  */
 import type { CounterStore } from '../services/rate-limits.ts';
 
-export async function createRedisCounterStore(url: string, keyPrefix = 'gatehouse:'): Promise<CounterStore> {
+export async function createRedisCounterStore(url: string, keyPrefix: string): Promise<CounterStore> {
   const { Redis } = await import('ioredis');
-  const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+  // A command that gets no answer in a second fails (the limiter then answers 503) instead of
+  // holding the request while ioredis reconnects.
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false, commandTimeout: 1_000 });
   return {
     async increment(name, windowSeconds): Promise<{ count: number; ttl: number }> {
       const key = `${keyPrefix}${name}`;

@@ -3,6 +3,8 @@
  * AND per account/email. The answer never depends on whether the account exists. The store is
  * in-process by default and Redis (shared by all instances) when REDIS_URL is set.
  */
+import { AppError } from '../errors.ts';
+
 export interface LimitRule {
   readonly limit: number;
   /** Seconds. */
@@ -67,14 +69,26 @@ export interface RateLimiter {
   check(action: LimitedAction, ip: string, account: string | null): Promise<LimitDecision>;
 }
 
+/**
+ * When the shared store (Redis) does not answer, limited routes fail closed with 503: an
+ * unlimited password guesser is worse than a minute of refused sign-ins.
+ */
+async function counted(store: CounterStore, key: string, windowSeconds: number): Promise<{ count: number; ttl: number }> {
+  try {
+    return await store.increment(key, windowSeconds);
+  } catch (error) {
+    throw new AppError('service_unavailable', { detail: 'The rate-limit store is unavailable; retry shortly', headers: { 'retry-after': '2' }, cause: error });
+  }
+}
+
 export function createRateLimiter(store: CounterStore, limits: Readonly<Record<LimitedAction, RouteLimits>> = DEFAULT_LIMITS): RateLimiter {
   return {
     async check(action, ip, account): Promise<LimitDecision> {
       const rules = limits[action];
-      const byIp = await store.increment(`rl:${action}:ip:${ip}`, rules.perIp.window);
+      const byIp = await counted(store, `rl:${action}:ip:${ip}`, rules.perIp.window);
       if (byIp.count > rules.perIp.limit) return { allowed: false, retryAfter: byIp.ttl, dimension: 'ip' };
       if (account !== null) {
-        const byAccount = await store.increment(`rl:${action}:acct:${account}`, rules.perAccount.window);
+        const byAccount = await counted(store, `rl:${action}:acct:${account}`, rules.perAccount.window);
         if (byAccount.count > rules.perAccount.limit) return { allowed: false, retryAfter: byAccount.ttl, dimension: 'account' };
       }
       return { allowed: true, retryAfter: 0, dimension: null };
