@@ -72,6 +72,12 @@ export async function startServer(loaded: LoadedConfig): Promise<RunningServer> 
   };
 }
 
+/** pino buffers writes to stdout: an exit right after the last lines would lose them. */
+function flushLogs(app: App): Promise<void> {
+  const log = app.log as { flush?: (done: (error?: Error) => void) => void };
+  return new Promise((resolve) => (log.flush === undefined ? resolve() : log.flush(() => resolve())));
+}
+
 /** SIGTERM/SIGINT: drain and close; a second signal exits at once. */
 function handleSignals(server: RunningServer): void {
   let stopping = false;
@@ -84,6 +90,7 @@ function handleSignals(server: RunningServer): void {
     server.app.log.info({ signal }, 'shutting down: draining in-flight requests');
     server
       .stop()
+      .then(() => flushLogs(server.app))
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         server.app.log.error({ err: error }, 'shutdown failed');

@@ -53,7 +53,7 @@ it('SIGTERM: in-flight requests finish and their writes land, late requests get 
   const draining = output.indexOf('shutting down: draining in-flight requests');
   const drained = output.indexOf('drained; closing the database pool');
   const closed = output.indexOf('database pool closed');
-  assert.ok(draining >= 0 && draining < drained && drained < closed, 'drain, then the pool closes');
+  assert.ok(draining >= 0 && draining < drained && drained < closed, `drain, then the pool closes (log positions ${draining}, ${drained}, ${closed}):\n${output.slice(-2000)}`);
   const stored = (await database.db.selectFrom('eligible_emails').select('email').execute()).map((row) => row.email).sort();
   assert.deepEqual(stored, ['slow-1@example.org', 'slow-2@example.org']);
 });
