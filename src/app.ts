@@ -39,6 +39,8 @@ import { jwksRoutes } from './http/routes/jwks.ts';
 import { magicLinkRoutes } from './http/routes/magic-links.ts';
 import { magicLinkLandingRoutes } from './http/routes/magic-link-landing.ts';
 import { devRoutes } from './http/routes/dev.ts';
+import { uiRoutes } from './http/routes/ui.ts';
+import { uiAssets } from './http/ui-assets.ts';
 import { adminUserRoutes } from './http/routes/admin-users.ts';
 import { adminMiscRoutes } from './http/routes/admin-misc.ts';
 import { adminEligibleRoutes } from './http/routes/admin-eligible.ts';
@@ -214,6 +216,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await app.register(adminEligibleRoutes, { ...context, prefix });
     await app.register(organizerRoutes, { ...context, prefix });
   }
+  if (deps.config.uiPath !== null) await app.register(uiRoutes, { config: deps.config, uiPath: deps.config.uiPath, assets: await uiAssets() });
   if (deps.config.nodeEnv === 'development') await app.register(devRoutes, { mailer: context.mailer });
   return app;
 }

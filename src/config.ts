@@ -40,6 +40,8 @@ export interface Config {
   readonly redisUrl: string | null;
   readonly trustProxy: TrustProxy;
   readonly authRoutePrefixes: readonly string[];
+  /** Where the hosted pages live (UI_PATH, default /ui); null when UI_PATH=off. */
+  readonly uiPath: string | null;
   readonly port: number;
   readonly host: string;
   readonly logLevel: LogLevel;
@@ -166,6 +168,14 @@ function parsePrefixes(raw: string | undefined): string[] {
   return prefixes;
 }
 
+function parseUiPath(raw: string | undefined): string | null {
+  if (raw === undefined || raw.trim() === '') return '/ui';
+  if (raw.trim() === 'off') return null;
+  const uiPath = raw.trim();
+  if (!/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/.test(uiPath)) throw new ConfigError('UI_PATH', `"${uiPath}" is not a path`, 'use a path such as /ui or /account (leading slash, no trailing slash), or off');
+  return uiPath;
+}
+
 /** The JWT secret: from the environment, else (outside production) a generated one. */
 function resolveJwtSecret(
   env: Env,
@@ -279,6 +289,7 @@ export function loadConfig(env: Env = readEnvironment()): LoadedConfig {
     redisUrl: parseOptionalUrl('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:']),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     authRoutePrefixes: parsePrefixes(env.AUTH_ROUTE_PREFIXES),
+    uiPath: parseUiPath(env.UI_PATH),
     port,
     host: env.HOST === undefined || env.HOST === '' ? (production ? '0.0.0.0' : '127.0.0.1') : env.HOST,
     logLevel: oneOf<LogLevel>('LOG_LEVEL', env.LOG_LEVEL, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], nodeEnv === 'test' ? 'silent' : 'info'),

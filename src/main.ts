@@ -19,6 +19,7 @@ export interface RunningServer {
 function nextSteps(config: Config, url: string): string {
   const lines = [
     `Gatehouse is listening on ${url} (${config.nodeEnv}, ${config.databaseUrl === null ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
+    ...(config.uiPath === null ? [] : [`  Sign in:    ${config.publicUrl}${config.uiPath}/   (the hosted pages; open them at PUBLIC_URL, where cookies and mailed links point)`]),
     `  API docs:   ${url}/docs`,
     `  Readiness:  ${url}/readyz`,
   ];

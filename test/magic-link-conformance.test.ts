@@ -36,7 +36,7 @@ async function builtinHarness(): Promise<Harness> {
       const mail = smtp.waitFor(email);
       const res = await t.app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', payload: { email, ...extra } });
       assert.equal(res.statusCode, 202);
-      const match = /\/magic-links\/verify\?token=(gh_[\w-]+)/.exec((await mail).text);
+      const match = /\/ui\/magic-link\?token=(gh_[\w-]+)/.exec((await mail).text);
       assert.ok(match?.[1], 'the mail holds a landing-page link with the token');
       return match[1];
     },
@@ -64,7 +64,7 @@ async function stytchHarness(): Promise<Harness> {
       await t.app.gatehouse.backgroundIdle();
       const link = fake.sent.slice(before).find((s) => s.email === email);
       assert.ok(link, 'Stytch was asked to send a link');
-      assert.ok(link.url.startsWith(`${t.config.publicUrl}/v1/auth/magic-links/verify?`), 'the link lands on PUBLIC_URL');
+      assert.ok(link.url.startsWith(`${t.config.publicUrl}/ui/magic-link?`), 'the link lands on the hosted landing page at PUBLIC_URL');
       return link.token;
     },
     unsentToken: async (email) => fake.mintToken(email),

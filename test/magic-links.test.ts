@@ -52,19 +52,23 @@ describe('built-in magic links', () => {
     assert.equal(statuses.filter((s) => s === 401).length, 19);
   });
 
-  it('scanner GET and HEAD of the link leave the token usable; the page has no referrer and a Continue form', async () => {
+  it('scanner GET and HEAD of the link leave the token usable; the pages send no referrer; the server-rendered page has a Continue form', async () => {
     const link = new URL(/https?:\/\/\S+/.exec(await sendAndRead('ml@example.org'))?.[0] ?? '');
-    const path = `${link.pathname}${link.search}`;
-    for (const method of ['GET', 'HEAD', 'GET'] as const) {
-      const res = await t.app.inject({ method, url: path });
-      assert.equal(res.statusCode, 200);
-      assert.equal(res.headers['referrer-policy'], 'no-referrer');
+    assert.equal(link.pathname, '/ui/magic-link', 'the mail opens the hosted landing page');
+    const token = link.searchParams.get('token') ?? '';
+    // The server-rendered landing page stays for UI_PATH=off and for links mailed before the hosted pages.
+    const serverRendered = `/v1/auth/magic-links/verify?token=${encodeURIComponent(token)}`;
+    for (const path of [`${link.pathname}${link.search}`, serverRendered]) {
+      for (const method of ['GET', 'HEAD', 'GET'] as const) {
+        const res = await t.app.inject({ method, url: path });
+        assert.equal(res.statusCode, 200);
+        assert.equal(res.headers['referrer-policy'], 'no-referrer');
+      }
     }
-    const page = await t.app.inject({ method: 'GET', url: path });
+    const page = await t.app.inject({ method: 'GET', url: serverRendered });
     assert.match(page.body, /<form method="post" action="verify">/);
     assert.match(page.body, /Continue/);
-    const token = link.searchParams.get('token') ?? '';
-    const form = await t.app.inject({ method: 'POST', url: link.pathname, headers: { 'content-type': 'application/x-www-form-urlencoded', origin: t.config.publicUrl }, payload: `token=${encodeURIComponent(token)}` });
+    const form = await t.app.inject({ method: 'POST', url: '/v1/auth/magic-links/verify', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: t.config.publicUrl }, payload: `token=${encodeURIComponent(token)}` });
     assert.equal(form.statusCode, 200, 'only the POST redeems');
     assert.match(form.body, /signed in as ml@example\.org/i);
     assert.ok(form.cookies.some((c) => c.name === 'access_token'));
@@ -108,7 +112,7 @@ describe('built-in magic links', () => {
 
   it('links point at PUBLIC_URL whatever Host the request claims', async () => {
     const text = await sendAndRead('ml@example.org', {}, { host: 'evil.example', 'x-forwarded-host': 'evil.example' });
-    assert.match(text, new RegExp(`${t.config.publicUrl.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/v1/auth/magic-links/verify\\?token=gh_`));
+    assert.match(text, new RegExp(`${t.config.publicUrl.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/ui/magic-link\\?token=gh_`));
     assert.doesNotMatch(text, /evil\.example/);
   });
 

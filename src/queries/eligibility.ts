@@ -19,3 +19,10 @@ export async function insertEligibleChunk(db: Db, emails: readonly string[], bat
     on conflict (email) do nothing`.execute(db);
   return Number(result.numAffectedRows ?? 0n);
 }
+
+/** How many of these (normalized, distinct) addresses are on the list already. */
+export async function countEligibleAmong(db: Db, emails: readonly string[]): Promise<number> {
+  if (emails.length === 0) return 0;
+  const result = await sql<{ present: string }>`select count(*) as present from eligible_emails where email = any(${emails}::text[])`.execute(db);
+  return Number(result.rows[0]?.present ?? 0);
+}

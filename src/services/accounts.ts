@@ -19,7 +19,7 @@ import type { SecurityEventSink, SessionService } from './sessions.ts';
 
 export interface AccountDeps {
   readonly db: Db;
-  readonly config: Pick<Config, 'signupMode' | 'publicUrl'>;
+  readonly config: Pick<Config, 'signupMode' | 'publicUrl' | 'uiPath' | 'authRoutePrefixes'>;
   readonly mailer: Mailer;
   readonly sessions: SessionService;
   readonly onSecurityEvent: SecurityEventSink;
@@ -52,7 +52,7 @@ export function createAccountService(deps: AccountDeps): AccountService {
 
   async function sendVerification(user: UserRow): Promise<void> {
     const token = await mintOneTimeToken(db, user.email, 'verify_email');
-    await mailer.send(verifyEmailMail(user.email, linkFor(config.publicUrl, 'verify_email', token), TOKEN_TTL_SECONDS.verify_email / 60));
+    await mailer.send(verifyEmailMail(user.email, linkFor(config, 'verify_email', token), TOKEN_TTL_SECONDS.verify_email / 60));
   }
 
   return {
@@ -100,7 +100,7 @@ export function createAccountService(deps: AccountDeps): AccountService {
         const user = await findUserByEmail(db, email);
         if (user === null || user.is_deleted || !user.is_active) return;
         const token = await mintOneTimeToken(db, email, 'reset_password');
-        await mailer.send(resetPasswordMail(email, linkFor(config.publicUrl, 'reset_password', token), TOKEN_TTL_SECONDS.reset_password / 60));
+        await mailer.send(resetPasswordMail(email, linkFor(config, 'reset_password', token), TOKEN_TTL_SECONDS.reset_password / 60));
       });
     },
 

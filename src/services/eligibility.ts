@@ -6,7 +6,7 @@
 import type { Db } from '../db/connect.ts';
 import { AppError, type ValidationIssue } from '../errors.ts';
 import { insertAudit } from '../queries/audit.ts';
-import { insertEligibleChunk, isEmailEligible } from '../queries/eligibility.ts';
+import { countEligibleAmong, insertEligibleChunk, isEmailEligible } from '../queries/eligibility.ts';
 import { isValidEmail, normalizeEmail } from './email-address.ts';
 
 /** Rows per INSERT statement: large enough to be set-based, small enough to bound memory. */
@@ -91,6 +91,28 @@ export async function importEligibleEmails(
     });
     return outcome;
   });
+}
+
+/** What an import would do, without writing: the admin console's preview before committing. */
+export interface ImportPreview {
+  readonly added: number;
+  readonly already_present: number;
+  readonly invalid_count: number;
+  /** The first PREVIEW_INVALID_LIMIT invalid entries, with their line (CSV) or index (JSON). */
+  readonly invalid: readonly { readonly position: number; readonly value: string }[];
+}
+
+const PREVIEW_INVALID_LIMIT = 1000;
+
+export async function previewImport(db: Db, checked: CheckedEmails): Promise<ImportPreview> {
+  let present = 0;
+  for (let start = 0; start < checked.emails.length; start += CHUNK_SIZE) present += await countEligibleAmong(db, checked.emails.slice(start, start + CHUNK_SIZE));
+  return {
+    added: checked.emails.length - present,
+    already_present: present,
+    invalid_count: checked.invalid.length,
+    invalid: checked.invalid.slice(0, PREVIEW_INVALID_LIMIT).map((item) => ({ position: item.position, value: item.email })),
+  };
 }
 
 export async function isEligible(db: Db, rawEmail: string): Promise<boolean> {

@@ -18,12 +18,13 @@ import { isEmailEligible } from '../queries/eligibility.ts';
 import { findUserByEmail, findUserByStytchId, insertUser, markSignedInByLink } from '../queries/users.ts';
 import { isValidEmail, normalizeEmail } from './email-address.ts';
 import { grantMemberRole } from './memberships.ts';
+import { pageUrl } from './links.ts';
 import { signInMail } from './mail-templates.ts';
 import { isBuiltinToken, mintOneTimeToken, redeemOneTimeToken, TOKEN_TTL_SECONDS } from './one-time-tokens.ts';
 
 export interface MagicLinkDeps {
   readonly db: Db;
-  readonly config: Pick<Config, 'publicUrl' | 'allowedRedirectUrls' | 'authRoutePrefixes' | 'sessionTtl'>;
+  readonly config: Pick<Config, 'publicUrl' | 'allowedRedirectUrls' | 'authRoutePrefixes' | 'uiPath' | 'sessionTtl'>;
   readonly mailer: Mailer;
   readonly stytch: StytchProvider | null;
   readonly background: (label: string, work: () => Promise<void>) => void;
@@ -62,7 +63,7 @@ export function isAllowedRedirect(allowed: readonly string[], candidate: string)
 
 export function createMagicLinkService(deps: MagicLinkDeps): MagicLinkService {
   const { db, config } = deps;
-  const landing = `${config.publicUrl}${config.authRoutePrefixes[0] ?? '/v1/auth'}/magic-links/verify`;
+  const landing = pageUrl(config, 'magic_link');
 
   /** The rule shared by both providers, and by every sign-up path: unknown emails must be eligible. */
   async function resolveUser(rawEmail: string, provider: AuthProvider, stytchUserId: string | null): Promise<UserRow> {

@@ -12,7 +12,7 @@ import { deleteEligibleBatch, deleteEligibleOne, insertEligibleOne, listEligible
 import { insertAudit } from '../../queries/audit.ts';
 import { requireValidEmail } from '../../services/accounts.ts';
 import { emailEntriesFromCsvLines } from '../../services/csv-emails.ts';
-import { checkEmails, importEligibleEmails, invalidEmailsError, type EmailEntry } from '../../services/eligibility.ts';
+import { checkEmails, importEligibleEmails, invalidEmailsError, previewImport, type EmailEntry } from '../../services/eligibility.ts';
 import { normalizeEmail } from '../../services/email-address.ts';
 import { actorOf, createAccess } from '../access.ts';
 import { BatchId, BulkResultSchema, Cursor, EligibleSchema, Limit, Paginated } from '../admin-schemas.ts';
@@ -39,6 +39,21 @@ async function* limitedLines(stream: Readable, limit: number): AsyncGenerator<st
     if (bytes > limit) stream.destroy(new AppError('payload_too_large'));
   });
   yield* createInterface({ input: stream, crlfDelay: Infinity });
+}
+
+const PreviewSchema = Type.Object({
+  added: Type.Integer(),
+  already_present: Type.Integer(),
+  invalid_count: Type.Integer(),
+  invalid: Type.Array(Type.Object({ line: Type.Integer(), value: Type.String() })),
+});
+
+/** The entries of a text/csv body, read as a stream of lines. */
+async function csvEntries(contentType: string | undefined, body: Readable): Promise<EmailEntry[]> {
+  if (!String(contentType ?? '').startsWith('text/csv')) throw new AppError('unsupported_media_type', { detail: 'Send the addresses as text/csv' });
+  const entries: EmailEntry[] = [];
+  for await (const entry of emailEntriesFromCsvLines(limitedLines(body, BULK_BODY_LIMIT))) entries.push(entry);
+  return entries;
 }
 
 export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
@@ -80,13 +95,20 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
     '/admin/eligible-emails/import',
     { handlerTimeout: BULK_TIMEOUT_MS, schema: { tags, summary: 'CSV body (an email column, or one address a line)', querystring: Type.Object({ batch_id: Type.Optional(BatchId) }), response: { 201: BulkResultSchema, 413: ErrorBody, 422: ErrorBody } } },
     async (request, reply) => {
-      if (!String(request.headers['content-type'] ?? '').startsWith('text/csv')) throw new AppError('unsupported_media_type', { detail: 'Send the addresses as text/csv' });
-      const entries: EmailEntry[] = [];
-      for await (const entry of emailEntriesFromCsvLines(limitedLines(request.body as Readable, BULK_BODY_LIMIT))) entries.push(entry);
-      const checked = checkEmails(entries);
+      const checked = checkEmails(await csvEntries(request.headers['content-type'], request.body as Readable));
       if (checked.invalid.length > 0) throw invalidEmailsError(checked.invalid, 'line', 'line');
       const outcome = await importEligibleEmails(ctx.db, checked.emails, request.query.batch_id ?? null, actorOf(request));
       return reply.code(201).send(bulkResult(outcome));
+    },
+  );
+
+  app.post(
+    '/admin/eligible-emails/import/preview',
+    { handlerTimeout: BULK_TIMEOUT_MS, schema: { tags, summary: 'What the same CSV import would do, without writing anything', response: { 200: PreviewSchema, 413: ErrorBody, 415: ErrorBody } } },
+    async (request) => {
+      const checked = checkEmails(await csvEntries(request.headers['content-type'], request.body as Readable));
+      const preview = await previewImport(ctx.db, checked);
+      return { ...preview, invalid: preview.invalid.map((item) => ({ line: item.position, value: item.value })) };
     },
   );
 

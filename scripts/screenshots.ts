@@ -1,0 +1,67 @@
+/**
+ * Retakes docs/screenshots/*.png: the main hosted pages with example data, in Debian's Chromium
+ * (the browser tests' set-up). Run with `npm run screenshots`; the pictures are committed docs.
+ */
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { createUser, PASSWORD } from '../test/helpers/auth.ts';
+import { startBrowserWorld } from '../test/helpers/browser.ts';
+import { ROOT } from '../test/helpers/processes.ts';
+import { createOrganizer } from '../src/services/organizers.ts';
+import { importEligibleEmails } from '../src/services/eligibility.ts';
+
+const OUT = path.join(ROOT, 'docs/screenshots');
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+  console.log(`docs/screenshots/${name}.png`);
+}
+
+async function main(): Promise<void> {
+  const world = await startBrowserWorld();
+  try {
+    const db = world.database.db;
+    const admin = await createUser(db, 'ada@example.org', { roles: ['admin', 'member'] });
+    const grace = await createUser(db, 'grace@example.org', { roles: ['member', 'sustainer'] });
+    await createUser(db, 'linus@example.org', { roles: ['member'] });
+    const club = await createOrganizer(db, 'Run Club', admin.uuid, { actor: 'system' });
+    await createOrganizer(db, 'Book Circle', grace.uuid, { actor: 'system' });
+    await importEligibleEmails(db, ['ada@example.org', 'grace@example.org', 'linus@example.org', 'margaret@example.org'], 'founders', { actor: 'system' });
+
+    const phone = await world.newPage({ width: 390, height: 844 });
+    await phone.page.goto('/ui/sign-in');
+    await phone.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await shoot(phone.page, 'sign-in-phone');
+    await phone.context.close();
+
+    const { page } = await world.newPage({ width: 1100, height: 800 });
+    await page.goto('/ui/sign-in/password');
+    await page.getByLabel('Email address').fill('ada@example.org');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'My account' }).waitFor();
+    await shoot(page, 'account');
+
+    await page.goto('/ui/admin/users');
+    await page.getByRole('cell', { name: 'grace@example.org', exact: true }).waitFor();
+    await shoot(page, 'admin-users');
+
+    await page.goto('/ui/admin/eligible');
+    await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'spring.csv', mimeType: 'text/csv', buffer: Buffer.from('email\nnew.member@example.org\ngrace@example.org\nnot-an-address\n') });
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByText('Invalid: 1').waitFor();
+    await shoot(page, 'admin-eligible-preview');
+
+    await page.goto(`/ui/organizers/${club.uuid}`);
+    await page.getByRole('heading', { name: 'Members' }).waitFor();
+    await shoot(page, 'organizer-members');
+
+    await page.goto('/ui/admin/audit');
+    await page.getByRole('cell', { name: 'organizer.create' }).first().waitFor();
+    await shoot(page, 'admin-audit');
+  } finally {
+    await world.close();
+  }
+}
+
+await main();

@@ -1,0 +1,56 @@
+/** Keyset pagination over the API's {items, next_cursor} lists, with Previous and Next. */
+import { button, h, notice } from './dom.ts';
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly next_cursor: string | null;
+}
+
+export interface Pager {
+  readonly element: HTMLElement;
+  /** Back to the first page (after a filter or a write changed the list). */
+  reload(): Promise<void>;
+}
+
+export function pager<T>(load: (cursor: string | null) => Promise<Page<T>>, draw: (items: readonly T[]) => Node, what: string): Pager {
+  const body = h('div', { 'aria-live': 'polite' });
+  const element = h('div', { class: 'pager' }, body);
+  // cursors[i] fetched page i; page 0 has none.
+  let cursors: (string | null)[] = [null];
+  let index = 0;
+
+  async function show(): Promise<void> {
+    const page = await load(cursors[index] ?? null);
+    if (page.next_cursor !== null) cursors[index + 1] = page.next_cursor;
+    const previous = button('Previous page', () => move(-1));
+    const next = button('Next page', () => move(1));
+    previous.disabled = index === 0;
+    next.disabled = page.next_cursor === null;
+    body.replaceChildren(
+      page.items.length === 0 ? notice(`No ${what} found.`) : draw(page.items),
+      h('div', { class: 'actions pager-nav' }, previous, h('span', {}, `Page ${index + 1}`), next),
+    );
+  }
+
+  async function move(step: number): Promise<void> {
+    index = Math.max(0, index + step);
+    await show();
+  }
+
+  return {
+    element,
+    async reload(): Promise<void> {
+      cursors = [null];
+      index = 0;
+      await show();
+    },
+  };
+}
+
+/** Query string from the non-empty values. */
+export function queryString(values: Record<string, string | number | null | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(values)) if (value !== null && value !== undefined && value !== '') params.set(name, String(value));
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}

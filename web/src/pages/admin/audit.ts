@@ -1,0 +1,47 @@
+/** Admin: the audit log, newest first, filtered by actor, target and action. */
+import { api } from '../../api.ts';
+import { formatTime, h, render, table } from '../../dom.ts';
+import { buildForm, type FormValues } from '../../forms.ts';
+import { adminNav, signedInAdmin } from '../../page-guards.ts';
+import { pager, queryString, type Page } from '../../pager.ts';
+
+interface AuditEntry {
+  readonly actor: string;
+  readonly action: string;
+  readonly target: string | null;
+  readonly before: unknown;
+  readonly after: unknown;
+  readonly ip: string | null;
+  readonly created_at: string;
+}
+
+function change(entry: AuditEntry): HTMLElement | string {
+  if (entry.before === null && entry.after === null) return '—';
+  return h('details', {}, h('summary', {}, 'Show'), h('pre', {}, JSON.stringify({ before: entry.before, after: entry.after }, null, 2)));
+}
+
+export async function auditPage(): Promise<void> {
+  if ((await signedInAdmin()) === null) return;
+  let filter: FormValues = {};
+  const results = pager<AuditEntry>(
+    (cursor) => api<Page<AuditEntry>>('GET', `/admin/audit-log${queryString({ actor: filter.actor, target: filter.target, action: filter.action, limit: 50, cursor })}`),
+    (rows) => table(['Time', 'Actor', 'Action', 'Target', 'IP', 'Change'], rows.map((row) => [formatTime(row.created_at), row.actor, row.action, row.target ?? '—', row.ip ?? '—', change(row)])),
+    'audit entries',
+  );
+  const search = buildForm({
+    label: 'Filter the audit log',
+    inline: true,
+    fields: [
+      { name: 'actor', label: 'Actor', hint: 'A user id, api_key or system' },
+      { name: 'target', label: 'Target' },
+      { name: 'action', label: 'Action', hint: 'e.g. user.role.grant' },
+    ],
+    submit: 'Filter',
+    onSubmit: async (values) => {
+      filter = values;
+      await results.reload();
+    },
+  });
+  render('Audit log', adminNav('/admin/audit'), search, results.element);
+  await results.reload();
+}

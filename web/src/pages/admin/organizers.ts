@@ -1,0 +1,130 @@
+/**
+ * Organizers: the admin list (create, open) and one organizer's members page, which system
+ * admins and the organizer's own owners and admins manage. Members may look; the API decides.
+ */
+import { api, ApiError } from '../../api.ts';
+import { uiHref } from '../../config.ts';
+import { button, formatTime, h, link, notice, render, table } from '../../dom.ts';
+import { buildForm, fieldError } from '../../forms.ts';
+import { adminNav, renderForbidden, signedIn, signedInAdmin } from '../../page-guards.ts';
+import { pager, queryString, type Page } from '../../pager.ts';
+import { isSystemAdmin, managedOrganizers } from '../../session.ts';
+
+interface Organizer {
+  readonly uuid: string;
+  readonly name: string;
+  readonly created_at: string;
+}
+
+interface Member {
+  readonly user_uuid: string;
+  readonly email: string;
+  readonly name: string | null;
+  readonly membership_role: 'owner' | 'admin' | 'member';
+}
+
+const ORGANIZER_ROLES = [
+  { value: 'member', label: 'member' },
+  { value: 'admin', label: 'admin' },
+  { value: 'owner', label: 'owner' },
+] as const;
+
+/** The user id for an exact email (the create API takes owner_user_id). */
+async function userIdByEmail(email: string): Promise<string | null> {
+  const found = await api<Page<{ uuid: string; email: string }>>('GET', `/admin/users${queryString({ email, limit: 50 })}`);
+  return found.items.find((user) => user.email === email.trim().toLowerCase())?.uuid ?? null;
+}
+
+export async function organizersPage(): Promise<void> {
+  if ((await signedInAdmin()) === null) return;
+  const status = h('div', { 'aria-live': 'polite' });
+  const results = pager<Organizer>(
+    (cursor) => api<Page<Organizer>>('GET', `/admin/organizers${queryString({ limit: 50, cursor })}`),
+    (rows) => table(['Name', 'Created'], rows.map((row) => [link(uiHref(`/organizers/${row.uuid}`), row.name), formatTime(row.created_at)])),
+    'organizers',
+  );
+  const create = buildForm({
+    label: 'Create an organizer',
+    fields: [
+      { name: 'name', label: 'Name', required: true },
+      { name: 'owner_email', label: 'Owner’s email (optional)', type: 'email', hint: 'An existing user who becomes its owner.' },
+    ],
+    submit: 'Create organizer',
+    onSubmit: async (values, form) => {
+      const body: Record<string, string> = { name: values.name ?? '' };
+      if (values.owner_email !== undefined && values.owner_email !== '') {
+        const owner = await userIdByEmail(values.owner_email);
+        if (owner === null) {
+          fieldError(form, 'owner_email', 'No user has this email address.');
+          return;
+        }
+        body.owner_user_id = owner;
+      }
+      const created = await api<Organizer>('POST', '/admin/organizers', body);
+      form.reset();
+      status.replaceChildren(notice(`Organizer ${created.name} created.`, 'success'));
+      await results.reload();
+    },
+  });
+  render('Organizers', adminNav('/admin/organizers'), status, results.element, h('h2', {}, 'Create an organizer'), create);
+  await results.reload();
+}
+
+function memberRow(organizerId: string, member: Member, manage: boolean, act: (work: () => Promise<unknown>, done: string) => () => Promise<void>): (string | HTMLElement)[] {
+  const base = `/organizers/${organizerId}/members/${member.user_uuid}`;
+  if (!manage) return [member.email, member.name ?? '—', member.membership_role];
+  const select = h('select', { 'aria-label': `Role of ${member.email}` }, ORGANIZER_ROLES.map((role) => h('option', { value: role.value, selected: role.value === member.membership_role }, role.label)));
+  return [
+    member.email,
+    member.name ?? '—',
+    h(
+      'div',
+      { class: 'actions' },
+      select,
+      button('Change role', act(() => api('PATCH', base, { role: select.value }), `${member.email} is now ${select.value}.`), { label: `Change role of ${member.email}` }),
+      button('Remove', act(() => api('DELETE', base), `${member.email} removed.`), { kind: 'danger', label: `Remove ${member.email}` }),
+    ),
+  ];
+}
+
+export async function organizerMembersPage(organizerId: string): Promise<void> {
+  const me = await signedIn();
+  if (me === null) return;
+  let organizer: Organizer;
+  try {
+    organizer = await api<Organizer>('GET', `/organizers/${encodeURIComponent(organizerId)}`);
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 403 || error.status === 404)) return renderForbidden('this organizer');
+    throw error;
+  }
+  const manage = isSystemAdmin(me) || managedOrganizers(me).some((membership) => membership.organizer_uuid === organizer.uuid);
+  const status = h('div', { 'aria-live': 'polite' });
+  const list = h('div');
+  const draw = async (message?: string): Promise<void> => {
+    const members = await api<Member[]>('GET', `/organizers/${organizer.uuid}/members`);
+    const act = (work: () => Promise<unknown>, done: string) => () =>
+      work().then(
+        () => draw(done),
+        (error: unknown) => status.replaceChildren(notice(error instanceof Error ? error.message : String(error), 'error')),
+      );
+    status.replaceChildren(message === undefined ? '' : notice(message, 'success'));
+    list.replaceChildren(table(['Email', 'Name', manage ? 'Role and actions' : 'Role'], members.map((member) => memberRow(organizer.uuid, member, manage, act))));
+  };
+  const add = buildForm({
+    label: 'Add a member',
+    inline: true,
+    fields: [
+      { name: 'email', label: 'Email address', type: 'email', required: true },
+      { name: 'role', label: 'Role', type: 'select', options: ORGANIZER_ROLES, value: 'member' },
+    ],
+    submit: 'Add member',
+    codeFields: { user_not_found: 'email', already_member: 'email' },
+    onSubmit: async (values, form) => {
+      await api('POST', `/organizers/${organizer.uuid}/members`, { email: values.email, role: values.role });
+      form.reset();
+      await draw(`${values.email ?? ''} added.`);
+    },
+  });
+  render(organizer.name, isSystemAdmin(me) ? adminNav('/admin/organizers') : null, status, h('h2', {}, 'Members'), list, manage ? [h('h2', {}, 'Add a member'), add] : []);
+  await draw();
+}

@@ -1,0 +1,139 @@
+/** Admin: users — search by email, filter by role, and one user's page (status, roles, sessions). */
+import { api } from '../../api.ts';
+import { uiHref } from '../../config.ts';
+import { button, formatTime, h, link, notice, render, table } from '../../dom.ts';
+import { buildForm, type FormValues } from '../../forms.ts';
+import { adminNav, signedInAdmin } from '../../page-guards.ts';
+import { pager, queryString, type Page } from '../../pager.ts';
+import type { Membership, SystemMembership } from '../../session.ts';
+
+interface AdminUser {
+  readonly uuid: string;
+  readonly email: string;
+  readonly name: string | null;
+  readonly is_active: boolean;
+  readonly is_email_verified: boolean;
+  readonly created_at: string;
+  readonly memberships: readonly Membership[];
+}
+
+export interface Role {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string | null;
+  readonly created_at: string;
+}
+
+export function listRoles(): Promise<Role[]> {
+  return api<Role[]>('GET', '/admin/roles');
+}
+
+function systemRoles(user: AdminUser): SystemMembership[] {
+  return user.memberships.filter((membership): membership is SystemMembership => membership.type === 'system');
+}
+
+export async function usersPage(): Promise<void> {
+  if ((await signedInAdmin()) === null) return;
+  const roles = await listRoles();
+  let filter: FormValues = {};
+  const results = pager<AdminUser>(
+    (cursor) => api<Page<AdminUser>>('GET', `/admin/users${queryString({ email: filter.email, role: filter.role, limit: 25, cursor })}`),
+    (users) =>
+      table(
+        ['Email', 'Name', 'Roles', 'Account'],
+        users.map((user) => [
+          link(uiHref(`/admin/users/${user.uuid}`), user.email),
+          user.name ?? '—',
+          systemRoles(user)
+            .map((membership) => (membership.status === 'active' ? membership.role : `${membership.role} (${membership.status})`))
+            .join(', '),
+          user.is_active ? 'active' : 'deactivated',
+        ]),
+      ),
+    'users',
+  );
+  const search = buildForm({
+    label: 'Find users',
+    inline: true,
+    fields: [
+      { name: 'email', label: 'Email contains', type: 'search' },
+      { name: 'role', label: 'Role', type: 'select', options: [{ value: '', label: 'Any role' }, ...roles.map((role) => ({ value: role.name, label: role.name }))] },
+    ],
+    submit: 'Search',
+    onSubmit: async (values) => {
+      filter = values;
+      await results.reload();
+    },
+  });
+  render('Users', adminNav('/admin/users'), search, results.element);
+  await results.reload();
+}
+
+/** Runs an admin action, then redraws the page with `done`, or shows the API's refusal. */
+type Act = (work: () => Promise<unknown>, done: string) => () => Promise<void>;
+
+function roleActions(user: AdminUser, membership: SystemMembership, act: Act): HTMLElement {
+  const path = `/admin/users/${user.uuid}/roles/${encodeURIComponent(membership.role)}`;
+  const suspended = membership.status === 'suspended';
+  return h(
+    'div',
+    { class: 'actions' },
+    button(suspended ? 'Lift suspension' : 'Suspend', act(() => api('PATCH', path, { is_suspended: !suspended }), `${membership.role}: ${suspended ? 'suspension lifted' : 'suspended'}.`), { label: `${suspended ? 'Lift suspension of' : 'Suspend'} role ${membership.role}` }),
+    button('Revoke', act(() => api('DELETE', path), `${membership.role} revoked.`), { kind: 'danger', label: `Revoke role ${membership.role}` }),
+  );
+}
+
+export async function userPage(userId: string): Promise<void> {
+  if ((await signedInAdmin()) === null) return;
+  const roles = await listRoles();
+  const status = h('div', { 'aria-live': 'polite' });
+  const draw = async (message?: string): Promise<void> => {
+    const user = await api<AdminUser>('GET', `/admin/users/${encodeURIComponent(userId)}`);
+    status.replaceChildren();
+    const act: Act = (work, done) => () =>
+      work()
+        .then(() => draw(done))
+        .catch((error: unknown) => status.replaceChildren(notice(error instanceof Error ? error.message : String(error), 'error')));
+    const grant = buildForm({
+      label: 'Grant a role',
+      inline: true,
+      fields: [{ name: 'role_name', label: 'Role', type: 'select', options: roles.map((role) => ({ value: role.name, label: role.name })) }],
+      submit: 'Grant role',
+      onSubmit: async (values) => {
+        await api('POST', `/admin/users/${user.uuid}/roles`, { role_name: values.role_name });
+        await draw(`${values.role_name ?? ''} granted.`);
+      },
+    });
+    const rows = systemRoles(user).map((membership) => [membership.role, membership.status, roleActions(user, membership, act)]);
+    render(
+      user.email,
+      adminNav('/admin/users'),
+      status,
+      message === undefined ? null : notice(message, 'success'),
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', {}, 'Name'),
+        h('dd', {}, user.name ?? '—'),
+        h('dt', {}, 'Account'),
+        h('dd', {}, user.is_active ? 'active' : 'deactivated'),
+        h('dt', {}, 'Email verified'),
+        h('dd', {}, user.is_email_verified ? 'yes' : 'no'),
+        h('dt', {}, 'Created'),
+        h('dd', {}, formatTime(user.created_at)),
+      ),
+      h(
+        'div',
+        { class: 'actions' },
+        user.is_active
+          ? button('Deactivate account', act(() => api('PATCH', `/admin/users/${user.uuid}`, { is_active: false }), 'Account deactivated; its sessions are signed out.'), { kind: 'danger' })
+          : button('Reactivate account', act(() => api('PATCH', `/admin/users/${user.uuid}`, { is_active: true }), 'Account reactivated.')),
+        button('Sign out all sessions', act(() => api('DELETE', `/admin/users/${user.uuid}/sessions`), 'Every session of this user is signed out.')),
+      ),
+      h('h2', {}, 'Club roles'),
+      rows.length === 0 ? h('p', {}, 'No roles.') : table(['Role', 'Status', 'Actions'], rows),
+      grant,
+    );
+  };
+  await draw();
+}

@@ -1,0 +1,107 @@
+/**
+ * The pages mailed links open: magic-link sign-in, email verification and password reset.
+ * Opening a page never uses the token (mail scanners open links); only the button does. The
+ * token leaves the address bar at once, so it is not kept in history.
+ */
+import { api, ApiError } from '../api.ts';
+import { uiHref } from '../config.ts';
+import { button, forgetQuery, h, link, notice, queryParam, render } from '../dom.ts';
+import { buildForm, fieldError } from '../forms.ts';
+import { goAfterSignIn } from '../session.ts';
+
+function missingToken(title: string): void {
+  render(title, notice('This link is incomplete. Ask for a new one.', 'error'), h('p', {}, link(uiHref('/sign-in'), 'Back to sign-in')));
+}
+
+function linkFailure(error: unknown): string {
+  if (!(error instanceof ApiError)) return 'Gatehouse could not be reached. Check your connection and try again.';
+  if (error.status === 401) return 'This link is invalid, already used or expired. Ask for a new one.';
+  return error.message;
+}
+
+export function magicLinkLandingPage(): void {
+  const token = queryParam('token');
+  forgetQuery();
+  if (token === null || token === '') return missingToken('Continue signing in');
+  const status = h('div', { 'aria-live': 'polite' });
+  const proceed = button(
+    'Continue',
+    async () => {
+      proceed.disabled = true;
+      try {
+        await api('POST', '/authenticate', { token }, { refresh: false });
+        goAfterSignIn();
+      } catch (error) {
+        proceed.disabled = false;
+        status.replaceChildren(notice(linkFailure(error), 'error'), h('p', {}, link(uiHref('/sign-in'), 'Get a new sign-in link')));
+      }
+    },
+    { kind: 'primary' },
+  );
+  render('Continue signing in', h('p', {}, 'Press Continue to finish signing in.'), proceed, status);
+}
+
+export function verifyEmailPage(): void {
+  const token = queryParam('token');
+  forgetQuery();
+  if (token === null || token === '') return missingToken('Verify your email address');
+  const status = h('div', { 'aria-live': 'polite' });
+  const verify = button(
+    'Verify my email address',
+    async () => {
+      verify.disabled = true;
+      try {
+        const user = await api<{ email: string }>('POST', '/verify-email', { token }, { refresh: false });
+        status.replaceChildren(notice(`${user.email} is verified. Thank you.`, 'success'), h('p', {}, link(uiHref('/account'), 'Go to my account')));
+      } catch (error) {
+        status.replaceChildren(notice(linkFailure(error), 'error'));
+      }
+    },
+    { kind: 'primary' },
+  );
+  render('Verify your email address', verify, status);
+}
+
+export function forgotPasswordPage(): void {
+  const status = h('div', { 'aria-live': 'polite' });
+  const form = buildForm({
+    label: 'Reset your password',
+    fields: [{ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', required: true }],
+    submit: 'Email me a reset link',
+    onSubmit: async (values) => {
+      await api('POST', '/password/forgot', { email: values.email }, { refresh: false });
+      status.replaceChildren(notice(`If ${values.email ?? ''} has an account, a reset link is on its way.`, 'success'));
+    },
+  });
+  render('Reset your password', form, status, h('p', {}, link(uiHref('/sign-in'), 'Back to sign-in')));
+}
+
+export function resetPasswordPage(): void {
+  const token = queryParam('token');
+  forgetQuery();
+  if (token === null || token === '') return missingToken('Choose a new password');
+  const status = h('div', { 'aria-live': 'polite' });
+  const form = buildForm({
+    label: 'Choose a new password',
+    fields: [
+      { name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', required: true, hint: 'At least 12 characters.' },
+      { name: 'repeat', label: 'New password again', type: 'password', autocomplete: 'new-password', required: true },
+    ],
+    submit: 'Set new password',
+    onSubmit: async (values, element) => {
+      if (values.password !== values.repeat) {
+        fieldError(element, 'repeat', 'The two passwords differ.');
+        return;
+      }
+      try {
+        await api('POST', '/password/reset', { token, password: values.password }, { refresh: false });
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) throw new ApiError(401, error.code, linkFailure(error), []);
+        throw error;
+      }
+      element.replaceWith(notice('Your password is changed, and every session was signed out.', 'success'));
+      status.replaceChildren(h('p', {}, link(uiHref('/sign-in/password'), 'Sign in with the new password')));
+    },
+  });
+  render('Choose a new password', form, status);
+}
