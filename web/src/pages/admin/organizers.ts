@@ -70,7 +70,10 @@ export async function organizersPage(): Promise<void> {
   await results.reload();
 }
 
-function memberRow(organizerId: string, member: Member, manage: boolean, act: (work: () => Promise<unknown>, done: string) => () => Promise<void>): (string | HTMLElement)[] {
+/** Runs a change, then redraws with the message `done()` gives (read after the click, not at render). */
+type Act = (work: () => Promise<unknown>, done: () => string) => () => Promise<void>;
+
+function memberRow(organizerId: string, member: Member, manage: boolean, act: Act): (string | HTMLElement)[] {
   const base = `/organizers/${organizerId}/members/${member.user_uuid}`;
   if (!manage) return [member.email, member.name ?? '—', member.membership_role];
   const select = h('select', { 'aria-label': `Role of ${member.email}` }, ORGANIZER_ROLES.map((role) => h('option', { value: role.value, selected: role.value === member.membership_role }, role.label)));
@@ -81,8 +84,8 @@ function memberRow(organizerId: string, member: Member, manage: boolean, act: (w
       'div',
       { class: 'actions' },
       select,
-      button('Change role', act(() => api('PATCH', base, { role: select.value }), `${member.email} is now ${select.value}.`), { label: `Change role of ${member.email}` }),
-      button('Remove', act(() => api('DELETE', base), `${member.email} removed.`), { kind: 'danger', label: `Remove ${member.email}` }),
+      button('Change role', act(() => api('PATCH', base, { role: select.value }), () => `${member.email} is now ${select.value}.`), { label: `Change role of ${member.email}` }),
+      button('Remove', act(() => api('DELETE', base), () => `${member.email} removed.`), { kind: 'danger', label: `Remove ${member.email}` }),
     ),
   ];
 }
@@ -102,9 +105,9 @@ export async function organizerMembersPage(organizerId: string): Promise<void> {
   const list = h('div');
   const draw = async (message?: string): Promise<void> => {
     const members = await api<Member[]>('GET', `/organizers/${organizer.uuid}/members`);
-    const act = (work: () => Promise<unknown>, done: string) => () =>
+    const act: Act = (work, done) => () =>
       work().then(
-        () => draw(done),
+        () => draw(done()),
         (error: unknown) => status.replaceChildren(notice(error instanceof Error ? error.message : String(error), 'error')),
       );
     status.replaceChildren(message === undefined ? '' : notice(message, 'success'));

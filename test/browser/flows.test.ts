@@ -1,0 +1,170 @@
+/**
+ * The rest of the hosted pages in a real browser, so that each one is exercised against the
+ * database the suite runs on: registration with the mailed verification, forgot/reset password,
+ * account sessions and password change, and the admin console's roles, users, organizers,
+ * members, batches and audit filter.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { createUser, PASSWORD } from '../helpers/auth.ts';
+import { linkIn, startBrowserWorld, type BrowserWorld } from '../helpers/browser.ts';
+import { importEligibleEmails } from '../../src/services/eligibility.ts';
+
+let world: BrowserWorld;
+const NEW_PASSWORD = 'a different long passphrase';
+
+before(async () => {
+  world = await startBrowserWorld();
+});
+
+after(async () => {
+  await world.close();
+});
+
+afterEach(() => {
+  assert.deepEqual(world.pageErrors.splice(0), [], 'no exception in page code');
+});
+
+async function signIn(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await page.goto('/ui/sign-in/password');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'My account' }).waitFor();
+}
+
+describe('self-service pages', () => {
+  it('register (invited address), verify the email from the mailed link', async () => {
+    await importEligibleEmails(world.database.db, ['invited@example.org'], 'invites', { actor: 'system' });
+    const { context, page } = await world.newPage();
+    await page.goto('/ui/register');
+    await page.getByLabel('Email address').fill('invited@example.org');
+    await page.getByLabel('Name (optional)').fill('Invited Person');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    const mail = world.smtp.waitFor('invited@example.org');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { name: 'My account' }).waitFor();
+    assert.match(await page.locator('.facts').innerText(), /Invited Person/);
+
+    const link = linkIn((await mail).text);
+    assert.equal(new URL(link).pathname, '/ui/verify-email');
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Verify my email address' }).click();
+    await page.getByText('invited@example.org is verified').waitFor();
+    const user = await world.database.db.selectFrom('users').select('is_email_verified').where('email', '=', 'invited@example.org').executeTakeFirstOrThrow();
+    assert.equal(user.is_email_verified, true);
+    await context.close();
+  });
+
+  it('forgot password → mailed reset link → new password works, the old one does not', async () => {
+    await createUser(world.database.db, 'forgetful@example.org', { roles: ['member'] });
+    const { context, page } = await world.newPage();
+    await page.goto('/ui/forgot-password');
+    await page.getByLabel('Email address').fill('forgetful@example.org');
+    const mail = world.smtp.waitFor('forgetful@example.org');
+    await page.getByRole('button', { name: 'Email me a reset link' }).click();
+    await page.getByText('a reset link is on its way').waitFor();
+    await page.goto(linkIn((await mail).text));
+    await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel('New password again').fill('not the same');
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page.getByText('The two passwords differ.').waitFor();
+    await page.getByLabel('New password again').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page.getByText('Your password is changed').waitFor();
+
+    await page.goto('/ui/sign-in/password');
+    await page.getByLabel('Email address').fill('forgetful@example.org');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Invalid email or password').waitFor();
+    await signIn(page, 'forgetful@example.org', NEW_PASSWORD);
+    await context.close();
+  });
+
+  it('account: sign out everywhere else ends the other browser’s session; change password', async () => {
+    await createUser(world.database.db, 'two-browsers@example.org', { roles: ['member'] });
+    const first = await world.newPage();
+    const second = await world.newPage();
+    await signIn(first.page, 'two-browsers@example.org');
+    await signIn(second.page, 'two-browsers@example.org');
+    await first.page.reload();
+    await first.page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+    await first.page.getByText('Every other session is signed out.').waitFor();
+    await second.page.goto('/ui/account');
+    await second.page.waitForURL(/\/ui\/sign-in\?next=/);
+
+    await first.page.getByLabel('Current password').fill('wrong password here');
+    await first.page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+    await first.page.getByRole('button', { name: 'Change password' }).click();
+    await first.page.locator('[aria-invalid="true"]').waitFor();
+    assert.equal(await first.page.getByLabel('Current password').getAttribute('aria-invalid'), 'true', 'the error sits at the current password');
+    await first.page.getByLabel('Current password').fill(PASSWORD);
+    await first.page.getByRole('button', { name: 'Change password' }).click();
+    await first.page.getByText('Password changed.').waitFor();
+    await first.context.close();
+    await second.context.close();
+  });
+});
+
+describe('admin console pages', () => {
+  it('roles, users, organizers and members, batches and the audit filter', async () => {
+    await createUser(world.database.db, 'root@example.org', { roles: ['admin'] });
+    const target = await createUser(world.database.db, 'target@example.org', { roles: ['member'] });
+    await createUser(world.database.db, 'owner@example.org', { roles: ['member'] });
+    const { context, page } = await world.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    await signIn(page, 'root@example.org');
+
+    await page.goto('/ui/admin/roles');
+    await page.getByLabel('Name', { exact: true }).fill('Bad Name');
+    await page.getByRole('button', { name: 'Create role' }).click();
+    await page.locator('[aria-invalid="true"]').waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('volunteer');
+    await page.getByRole('button', { name: 'Create role' }).click();
+    await page.getByText('Role volunteer created.').waitFor();
+    await page.getByRole('button', { name: 'Delete role volunteer' }).click();
+    await page.getByText('Role volunteer deleted.').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Delete role admin' }).count(), 0, 'built-in roles have no delete button');
+
+    await page.goto(`/ui/admin/users/${target.uuid}`);
+    await page.getByRole('button', { name: 'Suspend role member' }).click();
+    await page.getByText('member: suspended.').waitFor();
+    await page.getByRole('button', { name: 'Deactivate account' }).click();
+    await page.getByText('Account deactivated').waitFor();
+    assert.match(await page.locator('.facts').innerText(), /deactivated/);
+
+    await page.goto('/ui/admin/organizers');
+    await page.getByLabel('Name', { exact: true }).fill('Chess Club');
+    await page.getByLabel('Owner’s email (optional)').fill('nobody@example.org');
+    await page.getByRole('button', { name: 'Create organizer' }).click();
+    await page.getByText('No user has this email address.').waitFor();
+    await page.getByLabel('Owner’s email (optional)').fill('owner@example.org');
+    await page.getByRole('button', { name: 'Create organizer' }).click();
+    await page.getByText('Organizer Chess Club created.').waitFor();
+    await page.getByRole('link', { name: 'Chess Club' }).click();
+    await page.getByRole('heading', { name: 'Chess Club' }).waitFor();
+    await page.getByLabel('Email address').fill('root@example.org');
+    await page.getByRole('button', { name: 'Add member' }).click();
+    await page.getByText('root@example.org added.').waitFor();
+    await page.getByLabel('Role of root@example.org', { exact: true }).selectOption('admin');
+    await page.getByRole('button', { name: 'Change role of root@example.org' }).click();
+    await page.getByText('root@example.org is now admin.').waitFor();
+    await page.getByRole('button', { name: 'Remove owner@example.org' }).click();
+    await page.getByText('An organizer must keep at least one owner').waitFor();
+
+    await importEligibleEmails(world.database.db, ['b1@example.org', 'b2@example.org'], 'old-batch', { actor: 'system' });
+    await page.goto('/ui/admin/eligible');
+    await page.getByRole('form', { name: 'Delete a batch' }).getByLabel('Batch').fill('old-batch');
+    await page.getByRole('button', { name: 'Delete batch' }).click();
+    await page.getByText('2 addresses removed.').waitFor();
+
+    await page.goto('/ui/admin/audit');
+    await page.getByLabel('Action').fill('organizer.member.role');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('cell', { name: 'organizer.member.role' }).waitFor();
+    assert.equal(await page.getByRole('cell', { name: 'organizer.create' }).count(), 0, 'the filter leaves other actions out');
+    await context.close();
+  });
+});
