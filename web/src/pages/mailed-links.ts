@@ -19,47 +19,50 @@ function linkFailure(error: unknown): string {
   return error.message;
 }
 
-export function magicLinkLandingPage(): void {
+/**
+ * A page with one button that redeems the link's token. `redeem` returns what to show on
+ * success (or navigates away); a failure re-enables the button and says why.
+ */
+function tokenButtonPage(title: string, intro: string | null, label: string, redeem: (token: string) => Promise<Node[]>, onFailure: Node[] = []): void {
   const token = queryParam('token');
   forgetQuery();
-  if (token === null || token === '') return missingToken('Continue signing in');
+  if (token === null || token === '') return missingToken(title);
   const status = h('div', { 'aria-live': 'polite' });
   const proceed = button(
-    'Continue',
+    label,
     async () => {
       proceed.disabled = true;
       try {
-        await api('POST', '/authenticate', { token }, { refresh: false });
-        goAfterSignIn();
+        status.replaceChildren(...(await redeem(token)));
       } catch (error) {
         proceed.disabled = false;
-        status.replaceChildren(notice(linkFailure(error), 'error'), h('p', {}, link(uiHref('/sign-in'), 'Get a new sign-in link')));
+        status.replaceChildren(notice(linkFailure(error), 'error'), ...onFailure);
       }
     },
     { kind: 'primary' },
   );
-  render('Continue signing in', h('p', {}, 'Press Continue to finish signing in.'), proceed, status);
+  render(title, intro === null ? null : h('p', {}, intro), proceed, status);
+}
+
+export function magicLinkLandingPage(): void {
+  tokenButtonPage(
+    'Continue signing in',
+    'Press Continue to finish signing in.',
+    'Continue',
+    async (token) => {
+      await api('POST', '/authenticate', { token }, { refresh: false });
+      goAfterSignIn();
+      return [];
+    },
+    [h('p', {}, link(uiHref('/sign-in'), 'Get a new sign-in link'))],
+  );
 }
 
 export function verifyEmailPage(): void {
-  const token = queryParam('token');
-  forgetQuery();
-  if (token === null || token === '') return missingToken('Verify your email address');
-  const status = h('div', { 'aria-live': 'polite' });
-  const verify = button(
-    'Verify my email address',
-    async () => {
-      verify.disabled = true;
-      try {
-        const user = await api<{ email: string }>('POST', '/verify-email', { token }, { refresh: false });
-        status.replaceChildren(notice(`${user.email} is verified. Thank you.`, 'success'), h('p', {}, link(uiHref('/account'), 'Go to my account')));
-      } catch (error) {
-        status.replaceChildren(notice(linkFailure(error), 'error'));
-      }
-    },
-    { kind: 'primary' },
-  );
-  render('Verify your email address', verify, status);
+  tokenButtonPage('Verify your email address', null, 'Verify my email address', async (token) => {
+    const user = await api<{ email: string }>('POST', '/verify-email', { token }, { refresh: false });
+    return [notice(`${user.email} is verified. Thank you.`, 'success'), h('p', {}, link(uiHref('/account'), 'Go to my account'))];
+  });
 }
 
 export function forgotPasswordPage(): void {
