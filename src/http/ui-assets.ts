@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BuildOptions } from 'esbuild';
 
 export interface UiAsset {
   readonly body: string;
@@ -29,7 +30,7 @@ function asset(body: string, contentType: string): UiAsset {
 async function bundle(): Promise<UiAssets> {
   // Imported here so API-only deployments (UI_PATH=off) never load esbuild.
   const esbuild = await import('esbuild');
-  const result = await esbuild.build({
+  const options = {
     entryPoints: [path.join(WEB_DIR, 'src/main.ts')],
     bundle: true,
     write: false,
@@ -39,7 +40,9 @@ async function bundle(): Promise<UiAssets> {
     minify: true,
     legalComments: 'none',
     logLevel: 'silent',
-  });
+  } satisfies BuildOptions;
+  // esbuild works in a child process; the bundle is made once, so the child may go afterwards.
+  const result = await esbuild.build(options).finally(() => esbuild.stop());
   const script = result.outputFiles[0];
   if (script === undefined) throw new Error('esbuild produced no output for web/src/main.ts');
   const styles = await readFile(path.join(WEB_DIR, 'app.css'), 'utf8');
