@@ -49,11 +49,21 @@ it('SIGTERM: in-flight requests finish and their writes land, late requests get 
   await assert.rejects(fetch(`${server.url}/healthz`), 'after the grace period new connections are refused');
 
   assert.equal(await server.exited, 0);
-  const output = server.output();
-  const draining = output.indexOf('shutting down: draining in-flight requests');
-  const drained = output.indexOf('drained; closing the database pool');
-  const closed = output.indexOf('database pool closed');
-  assert.ok(draining >= 0 && draining < drained && drained < closed, `drain, then the pool closes (log positions ${draining}, ${drained}, ${closed}):\n${output.slice(-2000)}`);
+  // Ordered by each line's own time, not by its place in the output: under load pino's stdout
+  // writer once delivered two lines written 1 ms apart in swapped order (CI, 2026-11-22).
+  const lines = server.output().split('\n').flatMap((line): { msg: string; time: number }[] => {
+    try {
+      const parsed = JSON.parse(line) as { msg?: unknown; time?: unknown };
+      return typeof parsed.msg === 'string' && typeof parsed.time === 'number' ? [{ msg: parsed.msg, time: parsed.time }] : [];
+    } catch {
+      return [];
+    }
+  });
+  const timeOf = (msg: string): number => lines.find((line) => line.msg === msg)?.time ?? Number.NaN;
+  const draining = timeOf('shutting down: draining in-flight requests');
+  const drained = timeOf('drained; closing the database pool');
+  const closed = timeOf('database pool closed');
+  assert.ok(draining <= drained && drained <= closed, `drain, then the pool closes (times ${draining}, ${drained}, ${closed}):\n${server.output().slice(-2000)}`);
   const stored = (await database.db.selectFrom('eligible_emails').select('email').execute()).map((row) => row.email).sort();
   assert.deepEqual(stored, ['slow-1@example.org', 'slow-2@example.org']);
 });
