@@ -25,14 +25,25 @@ export interface Me {
   readonly memberships: readonly Membership[];
 }
 
-/** The signed-in user, or null. Any other failure (503…) is thrown for the page to show. */
-export async function currentUser(): Promise<Me | null> {
+async function fetchCurrentUser(): Promise<Me | null> {
   try {
     return await api<Me>('GET', '/me');
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return null;
     throw error;
   }
+}
+
+let current: Promise<Me | null> | null = null;
+
+/**
+ * The signed-in user, or null. Any other failure (503…) is thrown for the page to show.
+ * Asked once per page load: the navigation and the page share the answer (every navigation is
+ * a full page load, so it is never stale for long).
+ */
+export function currentUser(): Promise<Me | null> {
+  current ??= fetchCurrentUser();
+  return current;
 }
 
 export function isSystemAdmin(me: Me): boolean {
