@@ -1,5 +1,6 @@
 /** Keyset pagination over the API's {items, next_cursor} lists, with Previous and Next. */
 import { button, h, notice } from './dom.ts';
+import { buildForm, type FieldSpec, type FormValues } from './forms.ts';
 
 export interface Page<T> {
   readonly items: readonly T[];
@@ -53,4 +54,30 @@ export function queryString(values: Record<string, string | number | null | unde
   for (const [name, value] of Object.entries(values)) if (value !== null && value !== undefined && value !== '') params.set(name, String(value));
   const text = params.toString();
   return text === '' ? '' : `?${text}`;
+}
+
+export interface FilteredListSpec<T> {
+  readonly label: string;
+  readonly fields: readonly FieldSpec[];
+  readonly submit: string;
+  readonly load: (filter: FormValues, cursor: string | null) => Promise<Page<T>>;
+  readonly draw: (items: readonly T[]) => Node;
+  readonly what: string;
+}
+
+/** A filter form over a paginated list: submitting it reloads the list from its first page. */
+export function filteredList<T>(spec: FilteredListSpec<T>): { readonly search: HTMLFormElement; readonly results: Pager } {
+  let filter: FormValues = {};
+  const results = pager<T>((cursor) => spec.load(filter, cursor), spec.draw, spec.what);
+  const search = buildForm({
+    label: spec.label,
+    inline: true,
+    fields: spec.fields,
+    submit: spec.submit,
+    onSubmit: async (values) => {
+      filter = values;
+      await results.reload();
+    },
+  });
+  return { search, results };
 }

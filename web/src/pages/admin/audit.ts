@@ -1,9 +1,8 @@
 /** Admin: the audit log, newest first, filtered by actor, target and action. */
 import { api } from '../../api.ts';
 import { formatTime, h, render, table } from '../../dom.ts';
-import { buildForm, type FormValues } from '../../forms.ts';
 import { adminNav, signedInAdmin } from '../../page-guards.ts';
-import { pager, queryString, type Page } from '../../pager.ts';
+import { filteredList, queryString, type Page } from '../../pager.ts';
 
 interface AuditEntry {
   readonly actor: string;
@@ -22,25 +21,17 @@ function change(entry: AuditEntry): HTMLElement | string {
 
 export async function auditPage(): Promise<void> {
   if ((await signedInAdmin()) === null) return;
-  let filter: FormValues = {};
-  const results = pager<AuditEntry>(
-    (cursor) => api<Page<AuditEntry>>('GET', `/admin/audit-log${queryString({ actor: filter.actor, target: filter.target, action: filter.action, limit: 50, cursor })}`),
-    (rows) => table(['Time', 'Actor', 'Action', 'Target', 'IP', 'Change'], rows.map((row) => [formatTime(row.created_at), row.actor, row.action, row.target ?? '—', row.ip ?? '—', change(row)])),
-    'audit entries',
-  );
-  const search = buildForm({
+  const { search, results } = filteredList<AuditEntry>({
     label: 'Filter the audit log',
-    inline: true,
     fields: [
       { name: 'actor', label: 'Actor', hint: 'A user id, api_key or system' },
       { name: 'target', label: 'Target' },
       { name: 'action', label: 'Action', hint: 'e.g. user.role.grant' },
     ],
     submit: 'Filter',
-    onSubmit: async (values) => {
-      filter = values;
-      await results.reload();
-    },
+    load: (filter, cursor) => api<Page<AuditEntry>>('GET', `/admin/audit-log${queryString({ actor: filter.actor, target: filter.target, action: filter.action, limit: 50, cursor })}`),
+    draw: (rows) => table(['Time', 'Actor', 'Action', 'Target', 'IP', 'Change'], rows.map((row) => [formatTime(row.created_at), row.actor, row.action, row.target ?? '—', row.ip ?? '—', change(row)])),
+    what: 'audit entries',
   });
   render('Audit log', adminNav('/admin/audit'), search, results.element);
   await results.reload();

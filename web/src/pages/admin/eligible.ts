@@ -5,9 +5,9 @@
  */
 import { api } from '../../api.ts';
 import { button, formatTime, h, notice, render, table } from '../../dom.ts';
-import { buildForm, fieldError, type FormValues } from '../../forms.ts';
+import { buildForm, fieldError } from '../../forms.ts';
 import { adminNav, signedInAdmin } from '../../page-guards.ts';
-import { pager, queryString, type Page } from '../../pager.ts';
+import { filteredList, queryString, type Page } from '../../pager.ts';
 
 interface Eligible {
   readonly email: string;
@@ -74,16 +74,21 @@ function csvUpload(onImported: (message: string) => Promise<void>): HTMLElement 
 
 export async function eligiblePage(): Promise<void> {
   if ((await signedInAdmin()) === null) return;
-  let filter: FormValues = {};
   const status = h('div', { 'aria-live': 'polite' });
   const said = async (message: string): Promise<void> => {
     status.replaceChildren(notice(message, 'success'));
     await results.reload();
   };
   const failed = (error: unknown): void => status.replaceChildren(notice(error instanceof Error ? error.message : String(error), 'error'));
-  const results = pager<Eligible>(
-    (cursor) => api<Page<Eligible>>('GET', `/admin/eligible-emails${queryString({ q: filter.q, batch_id: filter.batch_id, limit: 50, cursor })}`),
-    (rows) =>
+  const { search, results } = filteredList<Eligible>({
+    label: 'Find eligible addresses',
+    fields: [
+      { name: 'q', label: 'Email contains', type: 'search' },
+      { name: 'batch_id', label: 'Batch' },
+    ],
+    submit: 'Search',
+    load: (filter, cursor) => api<Page<Eligible>>('GET', `/admin/eligible-emails${queryString({ q: filter.q, batch_id: filter.batch_id, limit: 50, cursor })}`),
+    draw: (rows) =>
       table(
         ['Email', 'Batch', 'Added', ''],
         rows.map((row) => [
@@ -93,20 +98,7 @@ export async function eligiblePage(): Promise<void> {
           button('Remove', () => api('DELETE', `/admin/eligible-emails/${encodeURIComponent(row.email)}`).then(() => said(`${row.email} removed.`), failed), { kind: 'danger', label: `Remove ${row.email}` }),
         ]),
       ),
-    'addresses',
-  );
-  const search = buildForm({
-    label: 'Find eligible addresses',
-    inline: true,
-    fields: [
-      { name: 'q', label: 'Email contains', type: 'search' },
-      { name: 'batch_id', label: 'Batch' },
-    ],
-    submit: 'Search',
-    onSubmit: async (values) => {
-      filter = values;
-      await results.reload();
-    },
+    what: 'addresses',
   });
   const addOne = buildForm({
     label: 'Add one address',

@@ -2,9 +2,9 @@
 import { api } from '../../api.ts';
 import { uiHref } from '../../config.ts';
 import { button, formatTime, h, link, notice, render, table } from '../../dom.ts';
-import { buildForm, type FormValues } from '../../forms.ts';
+import { buildForm } from '../../forms.ts';
 import { adminNav, signedInAdmin } from '../../page-guards.ts';
-import { pager, queryString, type Page } from '../../pager.ts';
+import { filteredList, queryString, type Page } from '../../pager.ts';
 import type { Membership, SystemMembership } from '../../session.ts';
 
 interface AdminUser {
@@ -35,10 +35,15 @@ function systemRoles(user: AdminUser): SystemMembership[] {
 export async function usersPage(): Promise<void> {
   if ((await signedInAdmin()) === null) return;
   const roles = await listRoles();
-  let filter: FormValues = {};
-  const results = pager<AdminUser>(
-    (cursor) => api<Page<AdminUser>>('GET', `/admin/users${queryString({ email: filter.email, role: filter.role, limit: 25, cursor })}`),
-    (users) =>
+  const { search, results } = filteredList<AdminUser>({
+    label: 'Find users',
+    fields: [
+      { name: 'email', label: 'Email contains', type: 'search' },
+      { name: 'role', label: 'Role', type: 'select', options: [{ value: '', label: 'Any role' }, ...roles.map((role) => ({ value: role.name, label: role.name }))] },
+    ],
+    submit: 'Search',
+    load: (filter, cursor) => api<Page<AdminUser>>('GET', `/admin/users${queryString({ email: filter.email, role: filter.role, limit: 25, cursor })}`),
+    draw: (users) =>
       table(
         ['Email', 'Name', 'Roles', 'Account'],
         users.map((user) => [
@@ -50,20 +55,7 @@ export async function usersPage(): Promise<void> {
           user.is_active ? 'active' : 'deactivated',
         ]),
       ),
-    'users',
-  );
-  const search = buildForm({
-    label: 'Find users',
-    inline: true,
-    fields: [
-      { name: 'email', label: 'Email contains', type: 'search' },
-      { name: 'role', label: 'Role', type: 'select', options: [{ value: '', label: 'Any role' }, ...roles.map((role) => ({ value: role.name, label: role.name }))] },
-    ],
-    submit: 'Search',
-    onSubmit: async (values) => {
-      filter = values;
-      await results.reload();
-    },
+    what: 'users',
   });
   render('Users', adminNav('/admin/users'), search, results.element);
   await results.reload();
