@@ -14,6 +14,8 @@ import { load } from './lib/load.ts';
 import { report, type BenchResults } from './report.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
+/** BENCH_ONLY=w4 (or w1,w2,…): run just these workloads. */
+const ONLY = process.env.BENCH_ONLY === undefined || process.env.BENCH_ONLY === '' ? null : process.env.BENCH_ONLY.split(',');
 const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECRET = 'bench-secret-'.padEnd(48, 'x');
 const API_KEY = 'bench-api-key-'.padEnd(48, 'k');
@@ -74,19 +76,37 @@ async function main(): Promise<void> {
     const baseline = await startService('baseline', 'bench/baseline/server.ts', { DATABASE_URL: databaseUrl, JWT_SECRET: SECRET, BODY_SIZE: String(Buffer.byteLength(meBody)) }, '/readyz');
     services.push(baseline);
 
+    const workloads = {
+      w1: (): ReturnType<typeof w1> => w1(settings, gatehouse, baseline, auth),
+      w5: (): ReturnType<typeof w5> => w5(settings, gatehouse, auth.bearer),
+      w2: (): ReturnType<typeof w2> => w2(settings, gatehouse),
+      w3: async (): ReturnType<typeof w3> => w3(gatehouse, await mintTokens(db, TOKENS)),
+      w4: (): ReturnType<typeof w4> => {
+        const csvFile = path.join(mkdtempSync(path.join(tmpdir(), 'gatehouse-bench-')), 'eligible.csv');
+        return w4(gatehouse, db, databaseUrl, API_KEY, writeCsv(csvFile, ELIGIBLE), csvFile);
+      },
+      pglite: pgliteW1,
+    };
+    if (ONLY !== null) {
+      // A partial run (for working on one workload) prints its numbers and leaves RESULTS.md alone.
+      for (const name of ONLY) {
+        if (!(name in workloads)) throw new Error(`BENCH_ONLY: unknown workload ${name} (one of ${Object.keys(workloads).join(', ')})`);
+        console.log(name, JSON.stringify(await workloads[name as keyof typeof workloads](), null, 2));
+      }
+      return;
+    }
     console.log('W1 GET /me vs baseline …');
-    const r1 = await w1(settings, gatehouse, baseline, auth);
+    const r1 = await workloads.w1();
     console.log('W5 GET /admin/roles vs /me …');
-    const r5 = await w5(settings, gatehouse, auth.bearer);
+    const r5 = await workloads.w5();
     console.log('W2 POST /login vs raw argon2id …');
-    const r2 = await w2(settings, gatehouse);
+    const r2 = await workloads.w2();
     console.log('W3 POST /authenticate with fresh tokens …');
-    const r3 = await w3(gatehouse, await mintTokens(db, TOKENS));
+    const r3 = await workloads.w3();
     console.log(`W4 import ${ELIGIBLE.toLocaleString('en')} eligible addresses …`);
-    const csvFile = path.join(mkdtempSync(path.join(tmpdir(), 'gatehouse-bench-')), 'eligible.csv');
-    const r4 = await w4(gatehouse, db, databaseUrl, API_KEY, writeCsv(csvFile, ELIGIBLE), csvFile);
+    const r4 = await workloads.w4();
     console.log('W1 on embedded PGlite …');
-    const pglite = await pgliteW1();
+    const pglite = await workloads.pglite();
 
     const results: BenchResults = {
       date: new Date().toISOString(),

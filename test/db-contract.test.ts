@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { AppError } from '../src/errors.ts';
 import { insertAudit } from '../src/queries/audit.ts';
-import { insertEligibleChunk, isEmailEligible } from '../src/queries/eligibility.ts';
+import { eligibleAmong, insertEligibleChunk, insertNewEligibleEmails, isEmailEligible, lockEligibleEmailsForImport } from '../src/queries/eligibility.ts';
+import { uuidV7Batch } from '../src/db/uuid-v7.ts';
 import { grantSystemRole } from '../src/queries/memberships.ts';
 import { DEFAULT_ROLES, findRoleByName, listRoles, seedDefaultRoles } from '../src/queries/roles.ts';
 import { findUserByEmail, insertUser, listUsers } from '../src/queries/users.ts';
@@ -96,6 +97,7 @@ describe(`data layer contract (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGli
     await assert.rejects(
       importEligibleEmails(t.db, emails, 'atomic', {
         actor: 'system',
+        chunkSize: 10_000,
         onProgress: () => {
           throw new Error('stop after the first chunk');
         },
@@ -103,9 +105,52 @@ describe(`data layer contract (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGli
       /stop after the first chunk/,
     );
     assert.equal(await isEmailEligible(t.db, 'bulk0@example.org'), false);
-    const outcome = await importEligibleEmails(t.db, emails, 'atomic', { actor: 'system' });
+    const outcome = await importEligibleEmails(t.db, emails, 'atomic', { actor: 'system', chunkSize: 10_000 });
     assert.deepEqual(outcome, { added: 25_000, already_present: 0 });
     assert.deepEqual(await importEligibleEmails(t.db, emails, 'atomic', { actor: 'system' }), { added: 0, already_present: 25_000 });
+  });
+
+  it('gives eligible emails time-ordered UUIDv7 ids, from imports and from the column default', async () => {
+    const v7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const batch = uuidV7Batch(1000, Date.UTC(2026, 0, 2, 3, 4, 5, 6));
+    assert.equal(new Set(batch).size, 1000);
+    assert.ok(batch.every((id) => v7.test(id)));
+    assert.equal(parseInt(batch[0]!.replace('-', '').slice(0, 12), 16), Date.UTC(2026, 0, 2, 3, 4, 5, 6), 'the first 48 bits are the milliseconds');
+    const before = Date.now();
+    await importEligibleEmails(t.db, ['v7a@example.org', 'v7b@example.org'], 'v7', { actor: 'system' });
+    await insertEligibleChunk(t.db, ['v7c@example.org'], 'v7');
+    const rows = await t.db.selectFrom('eligible_emails').select('id').where('batch_id', '=', 'v7').execute();
+    assert.equal(rows.length, 3);
+    for (const { id } of rows) {
+      assert.match(id, v7);
+      const ms = parseInt(id.replace('-', '').slice(0, 12), 16);
+      assert.ok(Math.abs(ms - before) < 60_000, `${id} carries the time it was made`);
+    }
+  });
+
+  it('makes other writers of the list wait for an import, so its plain inserts never meet a duplicate', { skip: process.env.DATABASE_URL ? false : 'PGlite has one connection: writers are serialized anyway' }, async () => {
+    let lockTaken!: () => void;
+    const locked = new Promise<void>((resolve) => (lockTaken = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const importing = t.db.transaction().execute(async (trx) => {
+      await lockEligibleEmailsForImport(trx);
+      lockTaken();
+      await held;
+      assert.equal((await eligibleAmong(trx, ['race@example.org'])).size, 0);
+      await insertNewEligibleEmails(trx, { ids: uuidV7Batch(1), emails: ['race@example.org'] }, 'import');
+    });
+    await locked;
+    let racingDone = false;
+    const racing = insertEligibleChunk(t.db, ['race@example.org'], 'single').finally(() => (racingDone = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const waited = !racingDone;
+    release();
+    await importing;
+    assert.equal(waited, true, 'the other writer waits while the import holds the lock');
+    assert.equal(await racing, 0, 'and then finds the address present');
+    const row = await t.db.selectFrom('eligible_emails').select('batch_id').where('email', '=', 'race@example.org').executeTakeFirstOrThrow();
+    assert.equal(row.batch_id, 'import');
   });
 
   it('folds duplicates and reports invalid entries with their positions', () => {

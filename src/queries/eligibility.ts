@@ -20,6 +20,40 @@ export async function insertEligibleChunk(db: Db, emails: readonly string[], bat
   return Number(result.numAffectedRows ?? 0n);
 }
 
+/**
+ * Imports hold this lock until they commit: it admits readers (sign-up checks) but no other
+ * writer of the list, so a chunk can leave out the addresses already present and insert the
+ * rest plainly, without ON CONFLICT's speculative insertion (about twice the cost per row).
+ */
+export async function lockEligibleEmailsForImport(trx: Db): Promise<void> {
+  await sql`lock table eligible_emails in share row exclusive mode`.execute(trx);
+}
+
+/**
+ * Large lists travel as one newline-joined text, split by the server: binding them as array
+ * parameters cost about 15% of a 100,000-address insert in quoting and parsing. Valid addresses
+ * hold no whitespace (email-address.ts), and uuids none, so the newline cannot occur inside one.
+ */
+function joined(values: readonly string[]): string {
+  return values.join('\n');
+}
+
+/** Which of these (valid, normalized) addresses are on the list already. */
+export async function eligibleAmong(db: Db, emails: readonly string[]): Promise<Set<string>> {
+  if (emails.length === 0) return new Set();
+  const result = await sql<{ email: string }>`select email from eligible_emails where email = any(string_to_array(${joined(emails)}, E'\n'))`.execute(db);
+  return new Set(result.rows.map((row) => row.email));
+}
+
+/** New addresses only (under lockEligibleEmailsForImport); ids and emails are parallel arrays. */
+export async function insertNewEligibleEmails(trx: Db, rows: { readonly ids: readonly string[]; readonly emails: readonly string[] }, batchId: string | null): Promise<void> {
+  if (rows.emails.length === 0) return;
+  await sql`
+    insert into eligible_emails (id, email, batch_id)
+    select t.id, t.email, ${batchId}::text
+    from unnest(string_to_array(${joined(rows.ids)}, E'\n')::uuid[], string_to_array(${joined(rows.emails)}, E'\n')) as t (id, email)`.execute(trx);
+}
+
 /** How many of these (normalized, distinct) addresses are on the list already. */
 export async function countEligibleAmong(db: Db, emails: readonly string[]): Promise<number> {
   if (emails.length === 0) return 0;
