@@ -125,7 +125,8 @@ async function main(): Promise<void> {
     mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
     writeFileSync(path.join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
     const text = report(results);
-    writeFileSync(path.join(ROOT, 'bench/RESULTS.md'), text);
+    // RESULTS.md holds a full run; a quick run is too short to replace it (bench/results/ is not committed).
+    writeFileSync(path.join(ROOT, QUICK ? 'bench/results/quick.md' : 'bench/RESULTS.md'), text);
     console.log(`\n${text}`);
   } finally {
     await db.close();
