@@ -73,11 +73,14 @@ async function main(): Promise<void> {
     await createUsers(db, settings.users);
     const auth = await signIn(gatehouse, 'u0@bench.example.org');
     const meBody = await (await fetch(`${gatehouse.url}/auth/me`, { headers: { authorization: `Bearer ${auth.bearer}` } })).text();
-    const baseline = await startService('baseline', 'bench/baseline/server.ts', { DATABASE_URL: databaseUrl, JWT_SECRET: SECRET, BODY_SIZE: String(Buffer.byteLength(meBody)) }, '/readyz');
+    const baselineEnv = { DATABASE_URL: databaseUrl, JWT_SECRET: SECRET, BODY_SIZE: String(Buffer.byteLength(meBody)) };
+    const baseline = await startService('baseline', 'bench/baseline/server.ts', { ...baselineEnv, VERIFY: 'jose' }, '/readyz');
     services.push(baseline);
+    const strictBaseline = await startService('baseline-hmac', 'bench/baseline/server.ts', { ...baselineEnv, VERIFY: 'hmac' }, '/readyz');
+    services.push(strictBaseline);
 
     const workloads = {
-      w1: (): ReturnType<typeof w1> => w1(settings, gatehouse, baseline, auth),
+      w1: (): ReturnType<typeof w1> => w1(settings, gatehouse, { jose: baseline, hmac: strictBaseline }, auth),
       w5: (): ReturnType<typeof w5> => w5(settings, gatehouse, auth.bearer),
       w2: (): ReturnType<typeof w2> => w2(settings, gatehouse),
       w3: async (): ReturnType<typeof w3> => w3(gatehouse, await mintTokens(db, TOKENS)),

@@ -16,30 +16,48 @@ export interface Settings {
   readonly users: number;
 }
 
-/** A/B/A/B…: alternating runs so drift shows up in both; medians reported. */
-export async function alternate(settings: Settings, a: () => Promise<LoadResult>, b: () => Promise<LoadResult>): Promise<{ a: LoadResult; b: LoadResult; runs: { a: LoadResult[]; b: LoadResult[] } }> {
-  await a();
-  await b();
-  const runs = { a: [] as LoadResult[], b: [] as LoadResult[] };
+/** A/B/C/A/B/C…: alternating runs (after one warm-up each) so drift shows up in all; medians. */
+export async function alternateAll(settings: Settings, runners: readonly (() => Promise<LoadResult>)[]): Promise<LoadResult[]> {
+  for (const run of runners) await run();
+  const runs = runners.map((): LoadResult[] => []);
   for (let round = 0; round < settings.rounds; round++) {
-    runs.a.push(await a());
-    runs.b.push(await b());
+    for (const [i, run] of runners.entries()) runs[i]?.push(await run());
   }
-  return { a: medianResult(runs.a), b: medianResult(runs.b), runs };
+  return runs.map((results) => medianResult(results));
+}
+
+/** A/B/A/B…; medians reported. */
+export async function alternate(settings: Settings, a: () => Promise<LoadResult>, b: () => Promise<LoadResult>): Promise<{ a: LoadResult; b: LoadResult }> {
+  const [ma, mb] = await alternateAll(settings, [a, b]);
+  if (ma === undefined || mb === undefined) throw new Error('alternate: missing results');
+  return { a: ma, b: mb };
 }
 
 function get(url: string, headers: Record<string, string>, seconds: number): () => Promise<LoadResult> {
   return () => load({ url, headers, seconds });
 }
 
-export async function w1(settings: Settings, gatehouse: Service, baseline: Service, auth: { bearer: string; cookie: string }): Promise<{ cookie: { a: LoadResult; b: LoadResult }; bearer: { a: LoadResult; b: LoadResult }; peakRssMb: number }> {
+export interface W1Result {
+  readonly cookie: { a: LoadResult; b: LoadResult };
+  readonly bearer: { a: LoadResult; b: LoadResult };
+  /** The baseline with the synchronous node:crypto HS256 check (bench/baseline/server.ts). */
+  readonly strictBaseline: LoadResult;
+  readonly peakRssMb: number;
+}
+
+export async function w1(settings: Settings, gatehouse: Service, baselines: { jose: Service; hmac: Service }, auth: { bearer: string; cookie: string }): Promise<W1Result> {
   const pid = gatehouse.child.pid ?? 0;
   const rss = sampleRss(pid);
-  const warm = settings.warmupSeconds;
-  await load({ url: `${gatehouse.url}/auth/me`, headers: { authorization: `Bearer ${auth.bearer}` }, seconds: warm });
-  const bearer = await alternate(settings, get(`${gatehouse.url}/auth/me`, { authorization: `Bearer ${auth.bearer}` }, settings.seconds), get(`${baseline.url}/me`, { authorization: `Bearer ${auth.bearer}` }, settings.seconds));
-  const cookie = await alternate(settings, get(`${gatehouse.url}/auth/me`, { cookie: auth.cookie }, settings.seconds), get(`${baseline.url}/me`, { authorization: `Bearer ${auth.bearer}` }, settings.seconds));
-  return { cookie, bearer, peakRssMb: rss.stop() };
+  const bearerHeaders = { authorization: `Bearer ${auth.bearer}` };
+  await load({ url: `${gatehouse.url}/auth/me`, headers: bearerHeaders, seconds: settings.warmupSeconds });
+  const [ours, jose, hmac] = await alternateAll(settings, [
+    get(`${gatehouse.url}/auth/me`, bearerHeaders, settings.seconds),
+    get(`${baselines.jose.url}/me`, bearerHeaders, settings.seconds),
+    get(`${baselines.hmac.url}/me`, bearerHeaders, settings.seconds),
+  ]);
+  if (ours === undefined || jose === undefined || hmac === undefined) throw new Error('w1: missing results');
+  const cookie = await alternate(settings, get(`${gatehouse.url}/auth/me`, { cookie: auth.cookie }, settings.seconds), get(`${baselines.jose.url}/me`, bearerHeaders, settings.seconds));
+  return { cookie, bearer: { a: ours, b: jose }, strictBaseline: hmac, peakRssMb: rss.stop() };
 }
 
 /** Raw argon2id verify throughput at the same parameters, as many in flight as the login load. */

@@ -43,10 +43,11 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
   throw new Error(`${url} not ready within ${timeoutMs} ms`);
 }
 
-export async function startService(name: string, script: string, env: Record<string, string>, readyPath: string): Promise<Service> {
+/** `nodeArgs` go before the script (for example `--cpu-prof`, which NODE_OPTIONS refuses). */
+export async function startService(name: string, script: string, env: Record<string, string>, readyPath: string, nodeArgs: readonly string[] = []): Promise<Service> {
   const port = await freePort();
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -6,6 +6,7 @@
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
+import { timeClaimsValid, verifyHs256Signature, type JsonObject } from './hs256.ts';
 
 export interface AccessClaims {
   readonly sub: string;
@@ -58,7 +59,7 @@ export function fitRolesClaim(roles: readonly string[]): { roles: string[]; trun
 }
 const FORBIDDEN_HEADERS = ['jku', 'jwk', 'x5u', 'x5c'] as const;
 
-function isAccessClaims(payload: JWTPayload): payload is JWTPayload & AccessClaims {
+function isAccessClaims(payload: JWTPayload | JsonObject): payload is JWTPayload & AccessClaims {
   return (
     typeof payload.sub === 'string' &&
     payload.user_id === payload.sub &&
@@ -88,6 +89,20 @@ export function createJwtCodec(settings: JwtSettings): JwtCodec {
     return typeof kid === 'string' && kid.length <= 64 ? keys.verificationKey(kid) : null;
   }
 
+  /** Our claims, and no token "issued" in the future (forged, or from a broken clock). */
+  function accepted(payload: JWTPayload | JsonObject, nowSeconds: number): AccessClaims | null {
+    return isAccessClaims(payload) && payload.iat <= nowSeconds + 60 ? payload : null;
+  }
+
+  /** HS256 (the default) on the request path: node:crypto, synchronous (hs256.ts says why). */
+  function verifyWithSecret(token: string): AccessClaims | null {
+    const verified = verifyHs256Signature(token, secretKey);
+    if (verified === null || FORBIDDEN_HEADERS.some((name) => name in verified.header)) return null;
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    if (!timeClaimsValid(verified.payload, nowSeconds) || verified.payload.iss !== settings.issuer) return null;
+    return accepted(verified.payload, nowSeconds);
+  }
+
   return {
     async sign(claims, now = new Date()): Promise<string> {
       const iat = Math.floor(now.getTime() / 1000);
@@ -102,6 +117,7 @@ export function createJwtCodec(settings: JwtSettings): JwtCodec {
         .sign(key);
     },
     async verify(token: string): Promise<AccessClaims | null> {
+      if (keys === undefined) return verifyWithSecret(token);
       try {
         const header = decodeProtectedHeader(token);
         if (FORBIDDEN_HEADERS.some((name) => name in header)) return null;
@@ -113,10 +129,7 @@ export function createJwtCodec(settings: JwtSettings): JwtCodec {
           issuer: settings.issuer,
           requiredClaims: ['sub', 'sid', 'iat', 'exp'],
         });
-        if (!isAccessClaims(payload)) return null;
-        // A token "issued" in the future is forged or from a broken clock: refuse it.
-        if (payload.iat > Math.floor(Date.now() / 1000) + 60) return null;
-        return payload;
+        return accepted(payload, Math.floor(Date.now() / 1000));
       } catch {
         return null;
       }
