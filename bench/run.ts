@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT, startService, type Service } from './lib/processes.ts';
+import { buildDist, startFlags } from '../scripts/build.ts';
 import { createUsers, mintTokens, openBenchDb, PASSWORD, recreateDatabase, writeCsv } from './lib/setup.ts';
 import { w1, w2, w3, w4, w5, type Settings } from './workloads.ts';
 import { load } from './lib/load.ts';
@@ -44,14 +45,14 @@ function machineLine(): string {
 
 async function pgliteW1(): Promise<{ rps: number; p50: number; p99: number; startupMs: number }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-bench-pglite-'));
-  const create = spawnSync(process.execPath, [path.join(ROOT, 'bin/gatehouse.js'), 'create-admin', 'u0@bench.example.org', '--password-stdin'], {
+  const create = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'create-admin', 'u0@bench.example.org', '--password-stdin'], {
     cwd: ROOT,
     input: `${PASSWORD}\n`,
     env: { ...process.env, ...gatehouseEnv({ DATA_DIR: dataDir }), DATABASE_URL: '' },
     encoding: 'utf8',
   });
   if (create.status !== 0) throw new Error(`create-admin on PGlite failed: ${create.stderr}`);
-  const gatehouse = await startService('gatehouse-pglite', 'src/main.ts', { ...gatehouseEnv({ DATA_DIR: dataDir }), DATABASE_URL: '' }, '/readyz');
+  const gatehouse = await startService('gatehouse-pglite', 'dist/main.js', { ...gatehouseEnv({ DATA_DIR: dataDir }), DATABASE_URL: '' }, '/readyz', startFlags());
   try {
     const auth = await signIn(gatehouse, 'u0@bench.example.org');
     await load({ url: `${gatehouse.url}/auth/me`, headers: { authorization: `Bearer ${auth.bearer}` }, seconds: settings.warmupSeconds });
@@ -66,7 +67,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   console.log(`Gatehouse bench${QUICK ? ' (BENCH_QUICK)' : ''}: ${machineLine()}`);
   const databaseUrl = await recreateDatabase(SERVER_URL, 'gatehouse_bench');
-  const gatehouse = await startService('gatehouse', 'src/main.ts', gatehouseEnv({ DATABASE_URL: databaseUrl }), '/readyz');
+  // Gatehouse runs as `npm start` runs it: the build, with the start script's node flags.
+  await buildDist();
+  const gatehouse = await startService('gatehouse', 'dist/main.js', gatehouseEnv({ DATABASE_URL: databaseUrl }), '/readyz', startFlags());
   const db = openBenchDb(databaseUrl);
   const services: Service[] = [gatehouse];
   try {

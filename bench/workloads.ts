@@ -145,7 +145,7 @@ export async function w4(gatehouse: Service, db: DbHandle, databaseUrl: string, 
     }
   });
   await clear();
-  const cliMs = await timed(() => run(process.execPath, [path.join(ROOT, 'bin/gatehouse.js'), 'import-eligible', csvFile, '--batch', 'bench'], { DATABASE_URL: databaseUrl, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://bench.gatehouse.test' }));
+  const cliMs = await timed(() => run(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'import-eligible', csvFile, '--batch', 'bench'], { DATABASE_URL: databaseUrl, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://bench.gatehouse.test' }));
   await sql`drop table if exists copy_scratch`.execute(db.db);
   await sql`create table copy_scratch (email text not null, batch_id text, constraint copy_scratch_email_key unique (email))`.execute(db.db);
   const copyMs = await timed(() => run('psql', [databaseUrl, '-q', '-c', `\\copy copy_scratch(email) from '${csvFile}' with (format csv, header true)`], {}));

@@ -118,9 +118,15 @@ export async function main(): Promise<void> {
   console.log(nextSteps(loaded.config, server.url));
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** Starts the service; a failure to start prints one line (no stack) and exits 1. */
+export function runMain(): void {
   main().catch((error: unknown) => {
     console.error('Gatehouse failed to start:', error instanceof Error ? error.message : error);
     process.exit(1);
   });
 }
+
+// Run as a script from source (`node --import tsx src/main.ts`). The build's entry is src/start.ts:
+// inside a bundle every module's import.meta.url is the bundle's, so this test would also be true
+// for the CLI bundle run directly, which must not start a second server.
+if (import.meta.url.endsWith('.ts') && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) runMain();

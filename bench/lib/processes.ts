@@ -47,7 +47,9 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
 export async function startService(name: string, script: string, env: Record<string, string>, readyPath: string, nodeArgs: readonly string[] = []): Promise<Service> {
   const port = await freePort();
   const started = Date.now();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, script)], {
+  // Built JavaScript (dist/) runs as it is; TypeScript sources through tsx's loader.
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, path.join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -1,13 +1,13 @@
 /**
  * The hosted pages' assets: web/src (TypeScript, browser code) bundled by esbuild into one ES
- * module when the app is built, kept in memory, served with a content hash in its URL. No built
- * files on disk or in git; `npm start` needs no separate build step.
+ * module when the app is built (buildApp, at start-up), kept in memory, served with a content
+ * hash in its URL. No page files on disk or in git, from the sources and from dist/ alike.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
+import { projectRoot } from '../project-root.ts';
 
 export interface UiAsset {
   readonly body: string;
@@ -21,7 +21,7 @@ export interface UiAssets {
   readonly styles: UiAsset;
 }
 
-const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
+const WEB_DIR = path.join(projectRoot(), 'web');
 
 function asset(body: string, contentType: string): UiAsset {
   return { body, contentType, version: createHash('sha256').update(body).digest('hex').slice(0, 16) };

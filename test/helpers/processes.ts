@@ -41,10 +41,13 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `src/main.ts` and waits for its "listening on" line. */
-export function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+/** What the server process runs: the sources through tsx, unless a test names other node arguments (a build). */
+const FROM_SOURCE: readonly string[] = ['--import', 'tsx', path.join(ROOT, 'src/main.ts')];
+
+/** Starts the server (`src/main.ts`, or `nodeArgs`) and waits for its "listening on" line. */
+export function startServerProcess(env: Record<string, string>, timeoutMs = 60_000, nodeArgs: readonly string[] = FROM_SOURCE): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
     const timer = setTimeout(() => {

@@ -1,0 +1,42 @@
+/**
+ * `npm run build` (and `npm start`, which builds first): bundles the service and the CLI into
+ * dist/main.js and dist/cli.js with esbuild, dependencies left in node_modules. Running built
+ * JavaScript instead of TypeScript through tsx's loader starts faster and holds less memory
+ * (bench/README.md: start-up and peak RSS). Tests and `npm run dev` keep running the sources.
+ */
+import { build } from 'esbuild';
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../src/project-root.ts';
+
+export async function buildDist(outdir: string = path.join(projectRoot(), 'dist')): Promise<void> {
+  const root = projectRoot();
+  rmSync(outdir, { recursive: true, force: true });
+  await build({
+    entryPoints: { main: path.join(root, 'src/start.ts'), cli: path.join(root, 'src/cli/index.ts') },
+    outdir,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
+
+/**
+ * The node flags `npm start` gives the built service (package.json's start script), so the bench
+ * and the tests run it exactly as users do.
+ */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const words = (pkg.scripts?.start ?? '').split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') throw new Error('package.json: start must be `node [flags] dist/main.js`');
+  return words.slice(1, -1);
+}
+
+if (import.meta.url.endsWith('/scripts/build.ts') && process.argv[1]?.endsWith('build.ts') === true) {
+  await buildDist(process.argv[2]);
+}
