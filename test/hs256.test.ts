@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { createHmac, createSecretKey } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { SignJWT } from 'jose';
-import { timeClaimsValid, verifyHs256Signature } from '../src/security/hs256.ts';
+import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import { signHs256, timeClaimsValid, verifyHs256Signature } from '../src/security/hs256.ts';
 
 // RFC 7515, appendix A.1: the HS256 example (its header and payload carry CRLFs; exp 1300819380).
 const RFC_KEY = createSecretKey(Buffer.from('AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow', 'base64url'));
@@ -79,6 +79,18 @@ describe('verifyHs256Signature', () => {
     for (const body of [[1, 2], 'text', 42, null]) {
       assert.equal(verifyHs256Signature(handSigned({ alg: 'HS256' }, body), KEY), null, JSON.stringify(body));
     }
+  });
+});
+
+describe('signHs256', () => {
+  it('makes tokens that jose verifies with the same secret, with the header {alg: HS256, typ: JWT}', async () => {
+    const claims = { sub: 'u', sid: 's', roles: ['member'], iss: 'https://gatehouse.test', iat: now, exp: now + 900 };
+    const token = signHs256(claims, KEY);
+    assert.deepEqual(decodeProtectedHeader(token), { alg: 'HS256', typ: 'JWT' });
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(SECRET), { algorithms: ['HS256'], issuer: 'https://gatehouse.test' });
+    assert.deepEqual(payload, claims);
+    assert.deepEqual(verifyHs256Signature(token, KEY)?.payload, claims);
+    await assert.rejects(jwtVerify(token, new TextEncoder().encode('another secret of at least 32 bytes!'), { algorithms: ['HS256'] }));
   });
 });
 

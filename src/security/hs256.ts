@@ -31,6 +31,14 @@ function decodeObject(segment: string): JsonObject | null {
   }
 }
 
+const HS256_HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+
+/** A compact HS256 JWS of `payload` with the header {"alg":"HS256","typ":"JWT"}. */
+export function signHs256(payload: JsonObject, key: KeyObject): string {
+  const input = `${HS256_HEADER}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
+}
+
 /** Signature and structure only; the caller checks the claims' meaning. */
 export function verifyHs256Signature(token: string, key: KeyObject): VerifiedJwt | null {
   const parts = token.split('.');

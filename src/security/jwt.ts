@@ -6,7 +6,7 @@
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
-import { timeClaimsValid, verifyHs256Signature, type JsonObject } from './hs256.ts';
+import { signHs256, timeClaimsValid, verifyHs256Signature, type JsonObject } from './hs256.ts';
 
 export interface AccessClaims {
   readonly sub: string;
@@ -78,10 +78,6 @@ export function createJwtCodec(settings: JwtSettings): JwtCodec {
   const keys = settings.keys;
   const algorithm = keys?.algorithm ?? 'HS256';
 
-  async function signingKey(): Promise<{ kid: string | undefined; key: CryptoKey | KeyObject }> {
-    if (keys === undefined) return { kid: undefined, key: secretKey };
-    return keys.signingKey();
-  }
 
   /** The key for this token's header; null when it names none we hold. */
   async function keyFor(kid: unknown): Promise<CryptoKey | KeyObject | null> {
@@ -107,9 +103,12 @@ export function createJwtCodec(settings: JwtSettings): JwtCodec {
     async sign(claims, now = new Date()): Promise<string> {
       const iat = Math.floor(now.getTime() / 1000);
       const fitted = fitRolesClaim(claims.roles);
-      const { kid, key } = await signingKey();
-      return new SignJWT({ user_id: claims.userId, email: claims.email, roles: fitted.roles, ...(fitted.truncated ? { roles_truncated: true } : {}), sid: claims.sid })
-        .setProtectedHeader({ alg: algorithm, typ: 'JWT', ...(kid === undefined ? {} : { kid }) })
+      const custom = { user_id: claims.userId, email: claims.email, roles: fitted.roles, ...(fitted.truncated ? { roles_truncated: true } : {}), sid: claims.sid };
+      // HS256 (the default) with node:crypto, as it verifies (hs256.ts says why); the same claims.
+      if (keys === undefined) return signHs256({ ...custom, sub: claims.userId, iss: settings.issuer, iat, exp: iat + settings.ttl }, secretKey);
+      const { kid, key } = await keys.signingKey();
+      return new SignJWT(custom)
+        .setProtectedHeader({ alg: algorithm, typ: 'JWT', kid })
         .setSubject(claims.userId)
         .setIssuer(settings.issuer)
         .setIssuedAt(iat)
