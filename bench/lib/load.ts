@@ -1,5 +1,6 @@
 /** HTTP load with autocannon (this bench process is the third process: the load generator). */
 import autocannon, { type Request } from 'autocannon';
+import { startCpuMeter, type CpuSplit } from './cpu.ts';
 
 export interface LoadResult {
   readonly rps: number;
@@ -8,6 +9,8 @@ export interface LoadResult {
   readonly requests: number;
   readonly non2xx: number;
   readonly errors: number;
+  /** CPU per request by where it went, when the served process's pid was given. */
+  readonly cpu?: CpuSplit;
 }
 
 export interface LoadOptions {
@@ -18,6 +21,8 @@ export interface LoadOptions {
   readonly seconds: number;
   /** Stop after this many requests (when each needs a fresh token). */
   readonly amount?: number;
+  /** The served process: its CPU (and PostgreSQL's, and ours) is measured per request. */
+  readonly pid?: number;
   /** Called per request: returns the body and extra headers of that request. */
   readonly perRequest?: () => { body?: string; headers?: Record<string, string> };
 }
@@ -34,6 +39,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
             },
           },
         ];
+  const meter = options.pid === undefined ? null : startCpuMeter(options.pid);
   const result = await autocannon({
     url: options.url,
     method: options.method ?? 'GET',
@@ -49,6 +55,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     requests: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors,
+    ...(meter === null ? {} : { cpu: meter.stop(result.requests.total) }),
   };
 }
 
@@ -58,8 +65,21 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-export function medianResult(results: readonly LoadResult[]): LoadResult {
+function medianCpu(results: readonly LoadResult[]): CpuSplit | undefined {
+  const splits = results.flatMap((r) => (r.cpu === undefined ? [] : [r.cpu]));
+  if (splits.length === 0) return undefined;
   return {
+    main: median(splits.map((c) => c.main)),
+    otherThreads: median(splits.map((c) => c.otherThreads)),
+    postgres: median(splits.map((c) => c.postgres)),
+    load: median(splits.map((c) => c.load)),
+  };
+}
+
+export function medianResult(results: readonly LoadResult[]): LoadResult {
+  const cpu = medianCpu(results);
+  return {
+    ...(cpu === undefined ? {} : { cpu }),
     rps: median(results.map((r) => r.rps)),
     p50: median(results.map((r) => r.p50)),
     p99: median(results.map((r) => r.p99)),
