@@ -17,10 +17,11 @@ export interface CpuSplit {
 // Linux reports utime/stime in clock ticks of 1/100 s (USER_HZ) on every architecture Node runs on.
 const MS_PER_TICK = 10;
 
-function ticksOf(statPath: string): number {
+/** utime + stime; with `reaped`, also cutime + cstime: the CPU of children it has waited for. */
+function ticksOf(statPath: string, reaped = false): number {
   try {
     const fields = (readFileSync(statPath, 'utf8').split(') ')[1] ?? '').split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    return Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0);
   } catch {
     return 0; // the process or thread ended
   }
@@ -42,7 +43,9 @@ function postgresTicks(): number {
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += ticksOf(`/proc/${pid}/stat`);
+      // A backend that exits during a run leaves the list; the postmaster reaps it and its CPU
+      // moves to the postmaster's children's counters, so counting those keeps the sum whole.
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += ticksOf(`/proc/${pid}/stat`, true);
     } catch {
       // gone
     }

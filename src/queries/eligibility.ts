@@ -53,10 +53,3 @@ export async function insertNewEligibleEmails(trx: Db, rows: { readonly ids: rea
     select t.id, t.email, ${batchId}::text
     from unnest(string_to_array(${joined(rows.ids)}, E'\n')::uuid[], string_to_array(${joined(rows.emails)}, E'\n')) as t (id, email)`.execute(trx);
 }
-
-/** How many of these (normalized, distinct) addresses are on the list already. */
-export async function countEligibleAmong(db: Db, emails: readonly string[]): Promise<number> {
-  if (emails.length === 0) return 0;
-  const result = await sql<{ present: string }>`select count(*) as present from eligible_emails where email = any(${emails}::text[])`.execute(db);
-  return Number(result.rows[0]?.present ?? 0);
-}

@@ -7,7 +7,7 @@
 import type { Db } from '../db/connect.ts';
 import { AppError, type ValidationIssue } from '../errors.ts';
 import { insertAudit } from '../queries/audit.ts';
-import { countEligibleAmong, eligibleAmong, insertNewEligibleEmails, isEmailEligible, lockEligibleEmailsForImport } from '../queries/eligibility.ts';
+import { eligibleAmong, insertNewEligibleEmails, isEmailEligible, lockEligibleEmailsForImport } from '../queries/eligibility.ts';
 import { uuidV7Batch } from '../db/uuid-v7.ts';
 import { isValidEmail, normalizeEmail } from './email-address.ts';
 
@@ -119,7 +119,7 @@ const PREVIEW_INVALID_LIMIT = 1000;
 
 export async function previewImport(db: Db, checked: CheckedEmails): Promise<ImportPreview> {
   let present = 0;
-  for (let start = 0; start < checked.emails.length; start += CHUNK_SIZE) present += await countEligibleAmong(db, checked.emails.slice(start, start + CHUNK_SIZE));
+  for (let start = 0; start < checked.emails.length; start += CHUNK_SIZE) present += (await eligibleAmong(db, checked.emails.slice(start, start + CHUNK_SIZE))).size;
   return {
     added: checked.emails.length - present,
     already_present: present,
