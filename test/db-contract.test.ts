@@ -128,7 +128,7 @@ describe(`data layer contract (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGli
     }
   });
 
-  it('makes other writers of the list wait for an import, so its plain inserts never meet a duplicate', { skip: process.env.DATABASE_URL ? false : 'PGlite has one connection: writers are serialized anyway' }, async () => {
+  it('makes other writers of the list wait for an import, so its COPY never meets a duplicate', { skip: process.env.DATABASE_URL ? false : 'PGlite has one connection: writers are serialized anyway' }, async () => {
     let lockTaken!: () => void;
     const locked = new Promise<void>((resolve) => (lockTaken = resolve));
     let release!: () => void;

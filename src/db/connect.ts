@@ -11,6 +11,7 @@ import pg from 'pg';
 import type { Database } from './schema.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { guardDialect } from './guarded-dialect.ts';
+import { copyInWithPg, isCopyQuery } from './copy-in.ts';
 
 export type DbKind = 'postgres' | 'pglite';
 export type Db = Kysely<Database>;
@@ -66,12 +67,14 @@ function preparingPool(pool: pg.Pool): PostgresPool {
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect();
       return {
-        // Kysely calls query(text, parameters); the marked ones go out as named statements. (The
-        // interface's cursor overload is for streaming, which Gatehouse never uses: hence the cast.)
-        query: ((text: string, parameters: readonly unknown[]) =>
-          text.includes(PREPARED_MARKER)
-            ? client.query({ name: statementName(text), text, values: [...parameters] })
-            : client.query(text, [...parameters])) as unknown as PostgresPoolClient['query'],
+        // Kysely calls query(text, parameters); the marked ones go out as named statements, and
+        // COPY queries (copy-in.ts) with the copy-in protocol. (The interface's cursor overload is
+        // for streaming, which Gatehouse never uses: hence the cast.)
+        query: ((text: string, parameters: readonly unknown[]) => {
+          if (isCopyQuery(text)) return copyInWithPg(client, text, String(parameters[0]));
+          if (text.includes(PREPARED_MARKER)) return client.query({ name: statementName(text), text, values: [...parameters] });
+          return client.query(text, [...parameters]);
+        }) as unknown as PostgresPoolClient['query'],
         release: () => client.release(),
       };
     },

@@ -21,6 +21,7 @@ import {
   type QueryCompiler,
   type QueryResult,
 } from 'kysely';
+import { isCopyQuery, pgliteCopyText } from './copy-in.ts';
 
 /** FIFO mutex: `acquire()` resolves with the function that releases it. */
 export class Mutex {
@@ -45,7 +46,10 @@ class PGliteConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
+    const result = isCopyQuery(compiledQuery.sql)
+      ? // COPY input reaches PGlite as the file /dev/blob (copy-in.ts).
+        await this.#pglite.query<R>(pgliteCopyText(compiledQuery.sql), [], { blob: new Blob([String(compiledQuery.parameters[0])]) })
+      : await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
     const affected = result.affectedRows;
     return {
       rows: result.rows,

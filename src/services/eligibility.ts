@@ -1,8 +1,8 @@
 /**
  * The eligible-email list: who may join. Imports are all-or-nothing: every address is checked
  * first, and only a list without a single invalid entry is written, in one transaction, with
- * one set-based statement per chunk. An import locks the list against other writers until it
- * commits (readers go on), so its chunks need no ON CONFLICT.
+ * one COPY per chunk. An import locks the list against other writers until it commits (readers
+ * go on), so a chunk can leave out the addresses present and COPY the rest without conflicts.
  */
 import type { Db } from '../db/connect.ts';
 import { AppError, type ValidationIssue } from '../errors.ts';
