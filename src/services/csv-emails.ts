@@ -6,6 +6,8 @@ import type { EmailEntry } from './eligibility.ts';
 
 /** Splits one CSV line, honouring double quotes ("a,b" and "" escapes). */
 export function splitCsvLine(line: string): string[] {
+  // Without quotes a line is its commas' fields: one split instead of a string built per character.
+  if (!line.includes('"')) return line.split(',');
   const fields: string[] = [];
   let field = '';
   let quoted = false;

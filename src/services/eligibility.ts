@@ -39,19 +39,50 @@ export interface ImportOutcome {
   readonly already_present: number;
 }
 
-/** Normalizes and validates; duplicates inside the list are folded into one. */
-export function checkEmails(entries: Iterable<EmailEntry>): CheckedEmails {
+export interface EmailChecker {
+  add(entry: EmailEntry): void;
+  /** Entries added so far (valid or not). */
+  readonly count: number;
+  result(): CheckedEmails;
+}
+
+/**
+ * Normalizes and validates entries one at a time; duplicates are folded into one. A streamed file
+ * goes through it line by line, so a million-line import never holds a million entry objects.
+ */
+export function createEmailChecker(): EmailChecker {
   const seen = new Set<string>();
   const invalid: InvalidEmail[] = [];
-  for (const entry of entries) {
-    const email = normalizeEmail(entry.raw);
-    if (!isValidEmail(email)) {
-      invalid.push({ email: entry.raw, position: entry.position });
-      continue;
-    }
-    seen.add(email);
+  let count = 0;
+  return {
+    add(entry): void {
+      count++;
+      const email = normalizeEmail(entry.raw);
+      if (isValidEmail(email)) seen.add(email);
+      else invalid.push({ email: entry.raw, position: entry.position });
+    },
+    get count(): number {
+      return count;
+    },
+    result: (): CheckedEmails => ({ emails: [...seen], invalid }),
+  };
+}
+
+/** Normalizes and validates a whole list (see createEmailChecker). */
+export function checkEmails(entries: Iterable<EmailEntry>): CheckedEmails {
+  const checker = createEmailChecker();
+  for (const entry of entries) checker.add(entry);
+  return checker.result();
+}
+
+/** The same for a stream of entries (a CSV read line by line). */
+export async function checkEmailStream(entries: AsyncIterable<EmailEntry>, onEntry?: (count: number) => void): Promise<CheckedEmails> {
+  const checker = createEmailChecker();
+  for await (const entry of entries) {
+    checker.add(entry);
+    onEntry?.(checker.count);
   }
-  return { emails: [...seen], invalid };
+  return checker.result();
 }
 
 /** The 422 for a list with invalid entries; `where` says how positions read (line or index). */

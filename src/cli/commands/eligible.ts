@@ -3,24 +3,25 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { emailEntriesFromCsvLines } from '../../services/csv-emails.ts';
-import { checkEmails, importEligibleEmails, type EmailEntry } from '../../services/eligibility.ts';
+import { checkEmailStream, importEligibleEmails, type CheckedEmails } from '../../services/eligibility.ts';
 import { createProgress } from '../progress.ts';
 import { withDatabase } from '../context.ts';
 
 /** How many invalid lines are printed before the rest are only counted. */
 const SHOWN_INVALID = 50;
 
-async function readEntries(file: string): Promise<EmailEntry[]> {
+/** Reads and checks the file line by line, with a progress line every 10,000 lines. */
+async function readCheckedEmails(file: string): Promise<CheckedEmails> {
   const progress = createProgress();
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  const entries: EmailEntry[] = [];
-  for await (const entry of emailEntriesFromCsvLines(lines)) {
-    entries.push(entry);
-    if (entries.length % 10_000 === 0) progress.update('reading', entries.length);
-  }
-  progress.update('reading', entries.length, entries.length);
+  let read = 0;
+  const checked = await checkEmailStream(emailEntriesFromCsvLines(lines), (count) => {
+    read = count;
+    if (count % 10_000 === 0) progress.update('reading', count);
+  });
+  progress.update('reading', read, read);
   progress.finish();
-  return entries;
+  return checked;
 }
 
 export function registerEligibleCommands(program: Command): void {
@@ -30,7 +31,7 @@ export function registerEligibleCommands(program: Command): void {
     .argument('<file>')
     .option('--batch <id>', 'batch id recorded with each new address')
     .action(async (file: string, options: { batch?: string }) => {
-      const checked = checkEmails(await readEntries(file));
+      const checked = await readCheckedEmails(file);
       if (checked.invalid.length > 0) {
         for (const item of checked.invalid.slice(0, SHOWN_INVALID)) console.error(`line ${item.position}: invalid address ${JSON.stringify(item.email)}`);
         if (checked.invalid.length > SHOWN_INVALID) console.error(`… and ${checked.invalid.length - SHOWN_INVALID} more`);

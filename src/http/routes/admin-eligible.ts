@@ -12,7 +12,7 @@ import { deleteEligibleBatch, deleteEligibleOne, insertEligibleOne, listEligible
 import { insertAudit } from '../../queries/audit.ts';
 import { requireValidEmail } from '../../services/accounts.ts';
 import { emailEntriesFromCsvLines } from '../../services/csv-emails.ts';
-import { checkEmails, importEligibleEmails, invalidEmailsError, previewImport, type EmailEntry } from '../../services/eligibility.ts';
+import { checkEmails, checkEmailStream, importEligibleEmails, invalidEmailsError, previewImport, type CheckedEmails, type EmailEntry } from '../../services/eligibility.ts';
 import { normalizeEmail } from '../../services/email-address.ts';
 import { actorOf, createAccess } from '../access.ts';
 import { BatchId, BulkResultSchema, Cursor, EligibleSchema, Limit, Paginated } from '../admin-schemas.ts';
@@ -48,12 +48,10 @@ const PreviewSchema = Type.Object({
   invalid: Type.Array(Type.Object({ line: Type.Integer(), value: Type.String() })),
 });
 
-/** The entries of a text/csv body, read as a stream of lines. */
-async function csvEntries(contentType: string | undefined, body: Readable): Promise<EmailEntry[]> {
+/** The checked addresses of a text/csv body, read as a stream of lines. */
+async function checkedCsv(contentType: string | undefined, body: Readable): Promise<CheckedEmails> {
   if (!String(contentType ?? '').startsWith('text/csv')) throw new AppError('unsupported_media_type', { detail: 'Send the addresses as text/csv' });
-  const entries: EmailEntry[] = [];
-  for await (const entry of emailEntriesFromCsvLines(limitedLines(body, BULK_BODY_LIMIT))) entries.push(entry);
-  return entries;
+  return checkEmailStream(emailEntriesFromCsvLines(limitedLines(body, BULK_BODY_LIMIT)));
 }
 
 export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
@@ -95,7 +93,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
     '/admin/eligible-emails/import',
     { handlerTimeout: BULK_TIMEOUT_MS, schema: { tags, summary: 'CSV body (an email column, or one address a line)', querystring: Type.Object({ batch_id: Type.Optional(BatchId) }), response: { 201: BulkResultSchema, 413: ErrorBody, 422: ErrorBody } } },
     async (request, reply) => {
-      const checked = checkEmails(await csvEntries(request.headers['content-type'], request.body as Readable));
+      const checked = await checkedCsv(request.headers['content-type'], request.body as Readable);
       if (checked.invalid.length > 0) throw invalidEmailsError(checked.invalid, 'line', 'line');
       const outcome = await importEligibleEmails(ctx.db, checked.emails, request.query.batch_id ?? null, actorOf(request));
       return reply.code(201).send(bulkResult(outcome));
@@ -106,7 +104,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
     '/admin/eligible-emails/import/preview',
     { handlerTimeout: BULK_TIMEOUT_MS, schema: { tags, summary: 'What the same CSV import would do, without writing anything', response: { 200: PreviewSchema, 413: ErrorBody, 415: ErrorBody } } },
     async (request) => {
-      const checked = checkEmails(await csvEntries(request.headers['content-type'], request.body as Readable));
+      const checked = await checkedCsv(request.headers['content-type'], request.body as Readable);
       const preview = await previewImport(ctx.db, checked);
       return { ...preview, invalid: preview.invalid.map((item) => ({ line: item.position, value: item.value })) };
     },
