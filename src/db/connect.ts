@@ -57,8 +57,17 @@ function kyselyLog(options: OpenOptions): ((event: LogEvent) => void) | undefine
  */
 export const PREPARED_MARKER = '/* prepared */';
 
+/** Names by statement text. Marked statements are a handful of constants, so this stays small. */
+const statementNames = new Map<string, string>();
+
+/** A name derived from the text (the same on every connection); hashed once per text, not per call. */
 function statementName(text: string): string {
-  return `gh_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `gh_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }
 
 /** Wraps pg's pool so marked statements are sent with a name (pg prepares them per connection). */
