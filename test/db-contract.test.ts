@@ -110,6 +110,24 @@ describe(`data layer contract (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGli
     assert.deepEqual(await importEligibleEmails(t.db, emails, 'atomic', { actor: 'system' }), { added: 0, already_present: 25_000 });
   });
 
+  it('imports chunks optimistically: a chunk that meets a present address is undone and looked up, and only new ones are written', async () => {
+    await insertEligibleChunk(t.db, ['opt5@example.org', 'opt25@example.org'], 'earlier');
+    const emails = Array.from({ length: 30 }, (_, i) => `opt${i}@example.org`);
+    // Chunk 0 (opt0-9) holds a present address in its middle, so its COPY fails after opt0-4.
+    const outcome = await importEligibleEmails(t.db, emails, 'optimistic', { actor: 'system', chunkSize: 10 });
+    assert.deepEqual(outcome, { added: 28, already_present: 2 });
+    const rows = await t.db.selectFrom('eligible_emails').select(['email', 'batch_id']).where('email', 'like', 'opt%@example.org').execute();
+    assert.equal(rows.length, 30, 'every address once: nothing of the undone COPY stayed');
+    assert.deepEqual(rows.filter((row) => row.batch_id === 'earlier').map((row) => row.email).sort(), ['opt25@example.org', 'opt5@example.org']);
+    assert.deepEqual(await importEligibleEmails(t.db, emails, 'optimistic', { actor: 'system', chunkSize: 10 }), { added: 0, already_present: 30 });
+  });
+
+  it('aborts an import whole on any error other than a present address', async () => {
+    const emails = ['whole1@example.org', 'whole2@example.org', 'Whole3@Example.org']; // the last breaks the lower-case check
+    await assert.rejects(importEligibleEmails(t.db, emails, 'whole', { actor: 'system', chunkSize: 2 }), (error: Error & { code?: string }) => error.code === '23514');
+    assert.equal(await isEmailEligible(t.db, 'whole1@example.org'), false, 'the first chunk went with the transaction');
+  });
+
   it('gives eligible emails time-ordered UUIDv7 ids, from imports and from the column default', async () => {
     const v7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
     const batch = uuidV7Batch(1000, Date.UTC(2026, 0, 2, 3, 4, 5, 6));

@@ -24,3 +24,8 @@ export function isConnectionLoss(error: unknown): boolean {
 export function isStatementTimeout(error: unknown): boolean {
   return errorCode(error) === '57014';
 }
+
+/** 23505 unique_violation of the named constraint (pg and PGlite both report the constraint). */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  return errorCode(error) === '23505' && (error as { constraint?: unknown }).constraint === constraint;
+}
