@@ -19,13 +19,13 @@ export function isCopyQuery(text: string): boolean {
   return text.startsWith(COPY_MARKER);
 }
 
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
+/** The characters COPY's text format gives a meaning, and how each is written as data. */
+const SPECIAL = /[\\\t\n\r]/g;
+const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /** One field in COPY's text format: backslash, tab and line breaks escaped; null as \N. */
 export function copyField(value: string | null): string {
-  if (value === null) return '\\N';
-  if (!NEEDS_ESCAPE.test(value)) return value;
-  return value.replace(/[\\\t\n\r]/g, (char) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[char] ?? char);
+  return value === null ? '\\N' : value.replace(SPECIAL, (char) => ESCAPES[char] ?? char);
 }
 
 /**
@@ -106,15 +106,8 @@ class CopyIn implements pg.Submittable {
 
 /** Runs a COPY query on a pg client; resolves in the shape pg's query() has. */
 export function copyInWithPg(client: pg.ClientBase, text: string, data: string): Promise<{ command: string; rowCount: number; rows: never[] }> {
+  // A promise settles once, so CopyIn may report more than one outcome: the first one counts.
   return new Promise((resolve, reject) => {
-    let settled = false;
-    client.query(
-      new CopyIn(text, data, (error, rowCount) => {
-        if (settled) return;
-        settled = true;
-        if (error === null) resolve({ command: 'COPY', rowCount, rows: [] });
-        else reject(error);
-      }),
-    );
+    client.query(new CopyIn(text, data, (error, rowCount) => (error === null ? resolve({ command: 'COPY', rowCount, rows: [] }) : reject(error))));
   });
 }

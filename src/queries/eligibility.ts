@@ -24,8 +24,8 @@ export async function insertEligibleChunk(db: Db, emails: readonly string[], bat
 
 /**
  * Imports hold this lock until they commit: it admits readers (sign-up checks) but no other
- * writer of the list, so a chunk can leave out the addresses already present and insert the
- * rest plainly, without ON CONFLICT's speculative insertion (about twice the cost per row).
+ * writer of the list, so a chunk can leave out the addresses already present and COPY the rest,
+ * without ON CONFLICT's speculative insertion (about twice the cost per row).
  */
 export async function lockEligibleEmailsForImport(trx: Db): Promise<void> {
   await sql`lock table eligible_emails in share row exclusive mode`.execute(trx);
@@ -33,8 +33,8 @@ export async function lockEligibleEmailsForImport(trx: Db): Promise<void> {
 
 /**
  * Large lists travel as one newline-joined text, split by the server: binding them as array
- * parameters cost about 15% of a 100,000-address insert in quoting and parsing. Valid addresses
- * hold no whitespace (email-address.ts), and uuids none, so the newline cannot occur inside one.
+ * parameters cost about 15% of a 100,000-address statement in quoting and parsing. Valid
+ * addresses hold no whitespace (email-address.ts), so the newline cannot occur inside one.
  */
 function joined(values: readonly string[]): string {
   return values.join('\n');
@@ -47,11 +47,17 @@ export async function eligibleAmong(db: Db, emails: readonly string[]): Promise<
   return new Set(result.rows.map((row) => row.email));
 }
 
+/** New rows for the list: ids and emails are parallel arrays. */
+export interface NewEligibleRows {
+  readonly ids: readonly string[];
+  readonly emails: readonly string[];
+}
+
 /**
- * New addresses only (under lockEligibleEmailsForImport); ids and emails are parallel arrays.
+ * New addresses only (under lockEligibleEmailsForImport).
  * Written with COPY, which fills pages in batches: about a third faster than INSERT … SELECT.
  */
-export async function insertNewEligibleEmails(trx: Db, rows: { readonly ids: readonly string[]; readonly emails: readonly string[] }, batchId: string | null): Promise<void> {
+export async function insertNewEligibleEmails(trx: Db, rows: NewEligibleRows, batchId: string | null): Promise<void> {
   if (rows.emails.length === 0) return;
   const batch = copyField(batchId);
   const lines = new Array<string>(rows.emails.length);
@@ -65,7 +71,7 @@ export async function insertNewEligibleEmails(trx: Db, rows: { readonly ids: rea
  * already, the COPY is undone to a savepoint and false returned: nothing of the chunk stays, and
  * the caller looks the addresses up. Any other error aborts the transaction as usual.
  */
-export async function insertIfAllNewEligibleEmails(trx: Db, rows: { readonly ids: readonly string[]; readonly emails: readonly string[] }, batchId: string | null): Promise<boolean> {
+export async function insertIfAllNewEligibleEmails(trx: Db, rows: NewEligibleRows, batchId: string | null): Promise<boolean> {
   await sql`savepoint eligible_chunk`.execute(trx);
   try {
     await insertNewEligibleEmails(trx, rows, batchId);

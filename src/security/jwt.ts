@@ -78,7 +78,6 @@ export function createJwtCodec(settings: JwtSettings): JwtCodec {
   const keys = settings.keys;
   const algorithm = keys?.algorithm ?? 'HS256';
 
-
   /** The key for this token's header; null when it names none we hold. */
   async function keyFor(kid: unknown): Promise<CryptoKey | KeyObject | null> {
     if (keys === undefined) return secretKey;
