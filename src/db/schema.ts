@@ -115,6 +115,13 @@ export interface SigningKeysTable {
   retired_at: NullableTimestamp;
 }
 
+/** Derived: each user's membership lists, written only by triggers (migrations/0004_user_access.ts). */
+export interface UserAccessTable {
+  user_uuid: ColumnType<string, never, never>;
+  system: ColumnType<Json, never, never>;
+  organizers: ColumnType<Json, never, never>;
+}
+
 export interface Database {
   users: UsersTable;
   roles: RolesTable;
@@ -126,6 +133,7 @@ export interface Database {
   one_time_tokens: OneTimeTokensTable;
   audit_log: AuditLogTable;
   signing_keys: SigningKeysTable;
+  user_access: UserAccessTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

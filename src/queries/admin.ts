@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
 import type { OrganizerRole } from '../db/schema.ts';
-import { USER_WITH_MEMBERSHIPS, type UserWithMemberships } from './principal.ts';
+import { USER_WITH_MEMBERSHIPS, USERS_WITH_ACCESS, type UserWithMemberships } from './principal.ts';
 import { escapeLike } from './users.ts';
 
 /** Admin views read the same user-with-memberships shape as /me. */
@@ -10,7 +10,7 @@ export type AdminUserRow = UserWithMemberships;
 
 
 export async function adminFindUser(db: Db, uuid: string): Promise<AdminUserRow | null> {
-  const result = await sql<AdminUserRow>`select ${USER_WITH_MEMBERSHIPS} from users u where u.uuid = ${uuid} and not u.is_deleted`.execute(db);
+  const result = await sql<AdminUserRow>`select ${USER_WITH_MEMBERSHIPS} from ${USERS_WITH_ACCESS} where u.uuid = ${uuid} and not u.is_deleted`.execute(db);
   return result.rows[0] ?? null;
 }
 
@@ -19,7 +19,7 @@ export async function adminListUsers(db: Db, filter: { email?: string; role?: st
   const email = filter.email === undefined || filter.email === '' ? null : `%${escapeLike(filter.email.toLowerCase())}%`;
   const role = filter.role === undefined || filter.role === '' ? null : filter.role;
   const result = await sql<AdminUserRow>`
-    select ${USER_WITH_MEMBERSHIPS} from users u
+    select ${USER_WITH_MEMBERSHIPS} from ${USERS_WITH_ACCESS}
     where not u.is_deleted
       and (${email}::text is null or u.email like ${email})
       and (${filter.afterEmail ?? null}::text is null or u.email > ${filter.afterEmail ?? null})

@@ -33,18 +33,16 @@ export interface Principal {
   readonly organizers: readonly OrganizerMembershipFacts[];
 }
 
-/** The user's columns with both membership lists aggregated as JSON (alias `u` for users). */
-export const USER_WITH_MEMBERSHIPS = sql`u.uuid, u.email, u.name, u.is_active, u.is_deleted, u.is_email_verified, u.created_at,
-  coalesce((
-    select json_agg(json_build_object('role', r.name, 'is_active', m.is_active, 'is_suspended', m.is_suspended) order by r.name)
-    from system_memberships m join roles r on r.id = m.role_id
-    where m.user_uuid = u.uuid
-  ), '[]'::json) as system,
-  coalesce((
-    select json_agg(json_build_object('organizer_uuid', o.uuid, 'organizer_name', o.name, 'membership_role', om.role) order by o.name, o.uuid)
-    from organizer_memberships om join organizers o on o.uuid = om.organizer_uuid
-    where om.user_uuid = u.uuid and om.is_active and not om.is_deleted and not o.is_deleted
-  ), '[]'::json) as organizers`;
+/**
+ * The user's columns with both membership lists (aliases `u` for users, `a` for user_access; the
+ * FROM part is USERS_WITH_ACCESS). The lists are kept by triggers in the transaction that changes
+ * a membership, a role's name or an organizer (migrations/0004_user_access.ts), so they are as
+ * current as the memberships themselves and cost one index lookup instead of two aggregates.
+ */
+export const USER_WITH_MEMBERSHIPS = sql`u.uuid, u.email, u.name, u.is_active, u.is_deleted, u.is_email_verified, u.created_at, a.system, a.organizers`;
+
+/** The FROM part for USER_WITH_MEMBERSHIPS. */
+export const USERS_WITH_ACCESS = sql`users u join user_access a on a.user_uuid = u.uuid`;
 
 export type UserWithMemberships = Omit<Principal, 'session_id'>;
 
@@ -56,7 +54,7 @@ export type UserWithMemberships = Omit<Principal, 'session_id'>;
 export async function loadPrincipal(db: Db, sessionId: string, userUuid: string): Promise<(Principal & { seen_stale: boolean }) | null> {
   const result = await sql<Principal & { seen_stale: boolean }>`${sql.raw(PREPARED_MARKER)}
     select s.id as session_id, s.last_seen_at < now() - interval '60 seconds' as seen_stale, ${USER_WITH_MEMBERSHIPS}
-    from sessions s join users u on u.uuid = s.user_uuid
+    from sessions s join users u on u.uuid = s.user_uuid join user_access a on a.user_uuid = u.uuid
     where s.id = ${sessionId} and u.uuid = ${userUuid} and s.revoked_at is null and s.expires_at > now()`.execute(db);
   return result.rows[0] ?? null;
 }
@@ -67,6 +65,6 @@ export async function touchSession(db: Db, sessionId: string): Promise<void> {
 
 /** The same shape for a user without a session (sign-in responses). */
 export async function loadUserWithMemberships(db: Db, userUuid: string): Promise<UserWithMemberships | null> {
-  const result = await sql<UserWithMemberships>`select ${USER_WITH_MEMBERSHIPS} from users u where u.uuid = ${userUuid}`.execute(db);
+  const result = await sql<UserWithMemberships>`select ${USER_WITH_MEMBERSHIPS} from ${USERS_WITH_ACCESS} where u.uuid = ${userUuid}`.execute(db);
   return result.rows[0] ?? null;
 }
