@@ -18,7 +18,7 @@ import { configurePasswordHashing } from './security/passwords.ts';
 import { AppError } from './errors.ts';
 import { handleError, handleNotFound, sendError } from './http/error-handler.ts';
 import { loggerOptions } from './http/logging.ts';
-import { staticSecurityHeaders } from './http/security-headers.ts';
+import { isHtml, securityHeaderSets } from './http/security-headers.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { opsRoutes } from './http/routes/ops.ts';
 import { passwordRoutes } from './http/routes/auth-passwords.ts';
@@ -135,32 +135,36 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   configurePasswordHashing({ concurrency: deps.config.operations.passwordHashConcurrency, queue: deps.config.operations.passwordHashQueue });
   const metrics = registerMetrics(app, { poolStats: deps.poolStats ?? (() => null), token: deps.config.operations.metricsToken });
-  registerAdmission(app, deps.config.operations, { onReject: (reason) => metrics.overloadRejected(reason) });
 
   // Draining starts at SIGTERM (beginDrain, before the grace period) or at close() at the latest.
   const drain = { active: false };
   app.addHook('preClose', async () => {
     drain.active = true;
   });
-  // Responses finished during the drain end their connection, so close() need not wait for
-  // clients' keep-alive timeouts.
-  app.addHook('onSend', async (_request, reply) => {
-    if (drain.active) reply.header('connection', 'close');
-  });
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-    if (drain.active) {
-      reply.header('connection', 'close');
-      return sendError(reply, new AppError('service_unavailable', { detail: 'Shutting down; retry on another instance', headers: { 'retry-after': '1' } }));
-    }
-  });
-
   // Plain-http development must not pin HSTS or upgrade requests on localhost.
   const https = deps.config.nodeEnv === 'production';
-  const securityHeaders = staticSecurityHeaders({ hsts: https, contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } });
-  app.addHook('onRequest', async (_request, reply) => {
-    reply.headers(securityHeaders);
+  const securityHeaders = securityHeaderSets({ hsts: https, contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    // A page gets the document set over the API set (both set at once, computed at start-up).
+    if (isHtml(reply.getHeader('content-type'))) reply.headers(securityHeaders.document);
+    // Responses finished during the drain end their connection, so close() need not wait for
+    // clients' keep-alive timeouts.
+    if (drain.active) reply.header('connection', 'close');
+    done(null, payload);
   });
+  // First on every request, so every answer (a 503 from admission too) carries these headers.
+  // Callback style: the hooks on every request's path create no promise.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    reply.headers(securityHeaders.api);
+    if (drain.active) {
+      reply.header('connection', 'close');
+      sendError(reply, new AppError('service_unavailable', { detail: 'Shutting down; retry on another instance', headers: { 'retry-after': '1' } }));
+      return;
+    }
+    done();
+  });
+  registerAdmission(app, deps.config.operations, { onReject: (reason) => metrics.overloadRejected(reason) });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -187,7 +191,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-request-id'],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
   });
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const allowed = passesCsrf(
       {
         method: request.method,
@@ -201,8 +205,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     );
     if (!allowed) {
       context.securityEvent('csrf_rejected', { method: request.method, url: request.routeOptions.url, origin: request.headers.origin ?? null });
-      throw new AppError('csrf_rejected');
+      done(new AppError('csrf_rejected'));
+      return;
     }
+    done();
   });
 
   await app.register(jwksRoutes, { keyRing: context.keyRing });

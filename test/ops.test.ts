@@ -79,19 +79,33 @@ describe('operations routes and the error contract', () => {
     assert.equal(res.json().code, 'payload_too_large');
   });
 
-  it("every response carries helmet's security headers; HSTS and upgrade-insecure-requests only in production", async () => {
+  it("API responses carry OWASP's REST security headers, pages helmet's; HSTS and upgrade-insecure-requests only in production", async () => {
     const res = await t.app.inject({ method: 'GET', url: '/healthz' });
-    assert.match(String(res.headers['content-security-policy']), /default-src 'self'/);
-    assert.doesNotMatch(String(res.headers['content-security-policy']), /upgrade-insecure-requests/);
+    assert.equal(res.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'");
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
-    assert.equal(res.headers['x-frame-options'], 'SAMEORIGIN');
+    assert.equal(res.headers['x-frame-options'], 'DENY');
+    assert.equal(res.headers['cross-origin-resource-policy'], 'same-origin');
     assert.equal(res.headers['referrer-policy'], 'no-referrer');
     assert.equal(res.headers['strict-transport-security'], undefined);
-    assert.equal((await t.app.inject({ method: 'GET', url: '/nope' })).headers['x-content-type-options'], 'nosniff', 'errors too');
+    assert.equal(res.headers['x-dns-prefetch-control'], undefined, "helmet's document-only headers stay off JSON");
+    const missing = await t.app.inject({ method: 'GET', url: '/nope' });
+    assert.equal(missing.headers['x-content-type-options'], 'nosniff', 'errors too');
+    assert.equal(missing.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'", 'errors too');
+
+    const page = await t.app.inject({ method: 'GET', url: '/ui/sign-in' });
+    assert.match(String(page.headers['content-type']), /^text\/html/);
+    assert.match(String(page.headers['content-security-policy']), /default-src 'self'/);
+    assert.doesNotMatch(String(page.headers['content-security-policy']), /upgrade-insecure-requests/);
+    assert.equal(page.headers['x-frame-options'], 'SAMEORIGIN');
+    assert.equal(page.headers['cross-origin-opener-policy'], 'same-origin');
+    assert.equal(page.headers['x-content-type-options'], 'nosniff');
+
     const prod = await buildApp({ config: testConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), PUBLIC_URL: 'https://auth.example.org' }), db: t.database.db });
     const secure = await prod.inject({ method: 'GET', url: '/healthz' });
     assert.match(String(secure.headers['strict-transport-security']), /max-age=\d+/);
-    assert.match(String(secure.headers['content-security-policy']), /upgrade-insecure-requests/);
+    const securePage = await prod.inject({ method: 'GET', url: '/ui/sign-in' });
+    assert.match(String(securePage.headers['strict-transport-security']), /max-age=\d+/);
+    assert.match(String(securePage.headers['content-security-policy']), /upgrade-insecure-requests/);
     await prod.close();
   });
 

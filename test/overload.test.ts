@@ -22,6 +22,9 @@ function assertOverloaded(res: LightMyRequestResponse): void {
   assert.equal(res.statusCode, 503);
   assert.equal(res.headers['retry-after'], '1');
   assert.deepEqual(res.json(), { detail: 'The service is overloaded; retry shortly', code: 'overloaded' });
+  // A refusal is an answer like any other: traceable, and under the same security headers.
+  assert.match(String(res.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+  assert.equal(res.headers['x-content-type-options'], 'nosniff');
 }
 
 describe('MAX_IN_FLIGHT', () => {

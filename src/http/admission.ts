@@ -61,34 +61,34 @@ function watchEventLoopDelay(): { delayMs(): number; stop(): void } {
 }
 
 export function registerAdmission(app: FastifyInstance, settings: OperationsConfig, hooks: AdmissionHooks = {}): { inFlight(): number } {
-  // Callback style on purpose: the handler and everything it awaits run inside this call, so
-  // they see the request's signal (AsyncLocalStorage.run needs the continuation inside it).
-  app.addHook('onRequest', (request, _reply, done) => {
-    runWithDeadline(request.signal, done);
-  });
-
   let inFlight = 0;
-  app.addHook('onRequest', async (request, reply) => {
-    if (isOpsRoute(request)) return;
-    if (inFlight >= settings.maxInFlight) {
-      hooks.onReject?.('in_flight');
-      return overloaded(reply);
-    }
+  const lag = settings.maxEventLoopDelayMs > 0 ? watchEventLoopDelay() : null;
+  if (lag !== null) app.addHook('onClose', async () => lag.stop());
+
+  /** Why this request must wait outside, or null to let it in (and count it as in flight). */
+  function refusal(request: FastifyRequest, reply: FastifyReply): RejectionReason | null {
+    if (isOpsRoute(request)) return null;
+    if (inFlight >= settings.maxInFlight) return 'in_flight';
+    if (lag !== null && lag.delayMs() > settings.maxEventLoopDelayMs) return 'event_loop_delay';
     inFlight += 1;
     // 'close' fires once for every response, finished or aborted by the client.
     reply.raw.once('close', () => {
       inFlight -= 1;
     });
-  });
-
-  if (settings.maxEventLoopDelayMs > 0) {
-    const lag = watchEventLoopDelay();
-    app.addHook('onClose', async () => lag.stop());
-    app.addHook('onRequest', async (request, reply) => {
-      if (isOpsRoute(request) || lag.delayMs() <= settings.maxEventLoopDelayMs) return;
-      hooks.onReject?.('event_loop_delay');
-      return overloaded(reply);
-    });
+    return null;
   }
+
+  // One callback-style hook on every request's path: no promise per check. `done` runs inside
+  // runWithDeadline, so the handler and everything it awaits see the request's signal
+  // (AsyncLocalStorage.run needs the continuation inside it).
+  app.addHook('onRequest', (request, reply, done) => {
+    const reason = refusal(request, reply);
+    if (reason !== null) {
+      hooks.onReject?.(reason);
+      overloaded(reply);
+      return;
+    }
+    runWithDeadline(request.signal, done);
+  });
   return { inFlight: () => inFlight };
 }

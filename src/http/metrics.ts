@@ -4,7 +4,7 @@
  * password-hash load, plus the Node process defaults (CPU, memory, event-loop lag).
  * Each app has its own registry, so tests and embedders never share counters.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PoolStats } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
@@ -37,8 +37,8 @@ function signInOutcome(status: number): string {
 }
 
 /** The route template, never the raw path: unknown paths must not grow the label set. */
-function routeLabel(request: FastifyRequest): string {
-  return request.routeOptions.url ?? 'unmatched';
+function routeLabel(url: string | undefined): string {
+  return url ?? 'unmatched';
 }
 
 function registerPoolGauges(registry: Registry, poolStats: () => PoolStats | null): void {
@@ -86,13 +86,16 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
   const refused = new Counter({ name: 'gatehouse_overload_rejections_total', help: 'Requests refused with 503 because the instance was overloaded', labelNames: ['reason'], registers: [registry] });
   registerPoolGauges(registry, options.poolStats);
 
-  app.addHook('onResponse', async (request, reply) => {
-    const route = routeLabel(request);
+  app.addHook('onResponse', (request, reply, done) => {
+    // routeOptions builds a new object at each read: read it once.
+    const options = request.routeOptions;
+    const route = routeLabel(options.url);
     const seconds = reply.elapsedTime / 1000;
     requests.inc({ method: request.method, route, status: reply.statusCode });
     duration.observe({ method: request.method, route }, seconds);
-    const method = (request.routeOptions.config as { signIn?: SignInMethod } | undefined)?.signIn;
+    const method = (options.config as { signIn?: SignInMethod } | undefined)?.signIn;
     if (method !== undefined) signIns.inc({ method, outcome: signInOutcome(reply.statusCode) });
+    done();
   });
 
   app.get('/metrics', { config: { ops: true }, schema: { tags: ['operations'], summary: 'Prometheus metrics', produces: ['text/plain'] } }, async (request, reply) => {
