@@ -18,6 +18,7 @@ import { configurePasswordHashing } from './security/passwords.ts';
 import { AppError } from './errors.ts';
 import { handleError, handleNotFound, sendError } from './http/error-handler.ts';
 import { loggerOptions } from './http/logging.ts';
+import { lazyChildLoggerFactory } from './http/request-logger.ts';
 import { isHtml, securityHeaderSets } from './http/security-headers.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { opsRoutes } from './http/routes/ops.ts';
@@ -107,6 +108,8 @@ function fastifyTrustProxy(trust: TrustProxy): FastifyServerOptions['trustProxy'
 function fastifyOptions(deps: AppDeps): FastifyServerOptions {
   return {
     logger: loggerOptions(deps.config.logLevel, deps.logStream),
+    // A request's logger is made when it first writes a line (request-logger.ts).
+    childLoggerFactory: lazyChildLoggerFactory,
     genReqId: (req) => requestId(req.headers['x-request-id']),
     trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     bodyLimit: DEFAULT_BODY_LIMIT,
