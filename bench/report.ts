@@ -39,8 +39,10 @@ export function report(r: BenchResults): string {
   const w5 = r.w5.admin.rps / r.w5.me.rps;
   row('workload', 'Gatehouse', 'p50 / p99 ms', 'baseline', 'ratio', 'target', '');
   row('---', '---', '---', '---', '---', '---', '---');
-  row('W1 GET /me (cookie)', `${n(r.w1.cookie.a.rps)} req/s`, `${n(r.w1.cookie.a.p50)} / ${n(r.w1.cookie.a.p99)}`, `${n(r.w1.cookie.b.rps)} req/s (bare Fastify + jose + 1 row)`, `${n(w1c, 2)}×`, '≥ 0.8×, p99 < 25 ms', verdict(w1c >= 0.8 && r.w1.cookie.a.p99 < 25));
-  row('W1 GET /me (bearer)', `${n(r.w1.bearer.a.rps)} req/s`, `${n(r.w1.bearer.a.p50)} / ${n(r.w1.bearer.a.p99)}`, `${n(r.w1.bearer.b.rps)} req/s`, `${n(w1b, 2)}×`, '≥ 0.8×, p99 < 25 ms', verdict(w1b >= 0.8 && r.w1.bearer.a.p99 < 25));
+  // The p99 target is absolute; where the baseline misses it too, the machine is the limit, so say so.
+  const baselineP99 = (p99: number): string => (p99 >= 25 ? ` (the baseline's own p99: ${n(p99)} ms)` : '');
+  row('W1 GET /me (cookie)', `${n(r.w1.cookie.a.rps)} req/s`, `${n(r.w1.cookie.a.p50)} / ${n(r.w1.cookie.a.p99)}`, `${n(r.w1.cookie.b.rps)} req/s, p99 ${n(r.w1.cookie.b.p99)} ms (bare Fastify + jose + 1 row)`, `${n(w1c, 2)}×`, '≥ 0.8×, p99 < 25 ms', verdict(w1c >= 0.8 && r.w1.cookie.a.p99 < 25) + baselineP99(r.w1.cookie.b.p99));
+  row('W1 GET /me (bearer)', `${n(r.w1.bearer.a.rps)} req/s`, `${n(r.w1.bearer.a.p50)} / ${n(r.w1.bearer.a.p99)}`, `${n(r.w1.bearer.b.rps)} req/s, p99 ${n(r.w1.bearer.b.p99)} ms`, `${n(w1b, 2)}×`, '≥ 0.8×, p99 < 25 ms', verdict(w1b >= 0.8 && r.w1.bearer.a.p99 < 25) + baselineP99(r.w1.bearer.b.p99));
   const strict = r.w1.bearer.a.rps / r.w1.strictBaseline.rps;
   row('W1 GET /me (bearer) vs the stricter baseline', `${n(r.w1.bearer.a.rps)} req/s`, `${n(r.w1.bearer.a.p50)} / ${n(r.w1.bearer.a.p99)}`, `${n(r.w1.strictBaseline.rps)} req/s (same, HS256 by node:crypto; p99 ${n(r.w1.strictBaseline.p99)} ms)`, `${n(strict, 2)}×`, '(not a target)', '');
   row('W2 POST /login', `${n(r.w2.login.rps)} req/s`, `${n(r.w2.login.p50)} / ${n(r.w2.login.p99)}`, `${n(r.w2.argon2PerSecond)} verify/s (raw argon2id at its best: ${n(r.w2.raw.fifty.perSecond)} with 50 in flight, ${n(r.w2.raw.perCore.perSecond)} with one per core)`, `${n(w2, 2)}×`, '≥ 0.9×', `${verdict(w2 >= 0.9 && r.w2.login.non2xx === 0)}${r.w2.login.non2xx > 0 ? ` (${n(r.w2.login.non2xx)} non-2xx: not a valid run)` : ''}`);
