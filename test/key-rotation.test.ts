@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeProtectedHeader, type JWK } from 'jose';
 import { after, before, describe, it } from 'node:test';
 import { listSigningKeys, retireSigningKey, rotateSigningKey } from '../src/services/key-rotation.ts';
+import { newKid } from '../src/services/signing-keys.ts';
 import { createTestApp, type TestApp } from './helpers/app.ts';
 import { createUser, login } from './helpers/auth.ts';
 import { runCli } from './helpers/processes.ts';
@@ -100,5 +101,14 @@ describe('the gatehouse keys command', () => {
     const retired = await runCli(['keys', 'retire', older, '--force'], cliEnv);
     assert.equal(retired.code, 0, retired.stderr);
     assert.match(retired.stdout, new RegExp(`Retired signing key ${older}`));
+  });
+});
+
+describe('key ids', () => {
+  it("are plain hex, so never read as an option on the command line (a base64url id starts with '-' one time in 64)", () => {
+    const kids = new Set<string>();
+    for (let i = 0; i < 2000; i++) kids.add(newKid());
+    assert.equal(kids.size, 2000);
+    for (const kid of kids) assert.match(kid, /^[0-9a-f]{24}$/);
   });
 });

@@ -4,11 +4,11 @@
  * first use. The newest live key signs; every live key verifies and is published in the JWKS.
  * The table is re-read every `reloadMs` (SIGNING_KEY_RELOAD_SECONDS): see key-rotation.ts.
  */
+import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Db } from '../db/connect.ts';
 import { insertSigningKey, liveSigningKeys, type SigningKeyRow } from '../queries/signing-keys.ts';
 import { decryptSecret, encryptSecret } from '../security/key-encryption.ts';
-import { randomToken } from '../security/tokens.ts';
 
 export type AsymmetricAlgorithm = 'EdDSA' | 'ES256';
 
@@ -31,10 +31,18 @@ interface LoadedKey {
   readonly privateKey: CryptoKey | null;
 }
 
+/**
+ * A key id: 96 random bits in hex. Not base64url: an id starting with '-' (one in 64 of those)
+ * reads as an option on the command line (`gatehouse keys retire -E-K…` failed).
+ */
+export function newKid(): string {
+  return randomBytes(12).toString('hex');
+}
+
 /** Adds a new signing key; it signs from now on, older keys keep verifying until retired. */
 export async function createSigningKey(db: Db, algorithm: AsymmetricAlgorithm, secret: string): Promise<string> {
   const { publicKey, privateKey } = await generateKeyPair(algorithm === 'EdDSA' ? 'Ed25519' : 'ES256', { extractable: true });
-  const kid = randomToken(12);
+  const kid = newKid();
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: algorithm, use: 'sig' };
   const privateJwk = await exportJWK(privateKey);
   await insertSigningKey(db, { kid, alg: algorithm, publicJwk, privateJwkEncrypted: encryptSecret(secret, JSON.stringify(privateJwk)) });
