@@ -14,7 +14,7 @@ import { DEFAULT_ROLES, findRoleByName, listRoles, seedDefaultRoles } from '../s
 import { findUserByEmail, insertUser, listUsers } from '../src/queries/users.ts';
 import { checkEmails, importEligibleEmails } from '../src/services/eligibility.ts';
 import { revokeRole } from '../src/services/memberships.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
+import { createTestDatabase, insertPlainUser, type TestDatabase } from './helpers/db.ts';
 
 let t: TestDatabase;
 before(async () => {
@@ -22,10 +22,8 @@ before(async () => {
 });
 after(async () => t.close());
 
-async function newUser(email: string): Promise<string> {
-  const user = await insertUser(t.db, { email, authProvider: 'local', isEmailVerified: false });
-  assert.ok(user);
-  return user.uuid;
+function newUser(email: string): Promise<string> {
+  return insertPlainUser(t.db, email);
 }
 
 async function rejects(work: Promise<unknown>, pattern: RegExp): Promise<void> {

@@ -13,8 +13,7 @@ import { insertOrganizer, removeOrganizerMembership, renameOrganizer, upsertOrga
 import { grantSystemRole, revokeSystemRole, setMembershipFlags } from '../src/queries/memberships.ts';
 import { loadUserWithMemberships, type UserWithMemberships } from '../src/queries/principal.ts';
 import { deleteRole, findRoleByName, insertRole } from '../src/queries/roles.ts';
-import { insertUser } from '../src/queries/users.ts';
-import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
+import { createTestDatabase, insertPlainUser, type TestDatabase } from './helpers/db.ts';
 
 let t: TestDatabase;
 before(async () => {
@@ -22,10 +21,8 @@ before(async () => {
 });
 after(async () => t.close());
 
-async function newUser(email: string): Promise<string> {
-  const user = await insertUser(t.db, { email, authProvider: 'local', isEmailVerified: false });
-  assert.ok(user);
-  return user.uuid;
+function newUser(email: string): Promise<string> {
+  return insertPlainUser(t.db, email);
 }
 
 async function roleId(name: string): Promise<string> {
@@ -143,12 +140,11 @@ describe(`user_access lists (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite
       const migrator = new Migrator({ db: old.db, provider: { getMigrations: async () => migrations } });
       const before = await migrator.migrateTo('0003_time_ordered_eligible_ids');
       assert.equal(before.error, undefined);
-      const user = await insertUser(old.db, { email: 'lists-upgrade@example.org', authProvider: 'local', isEmailVerified: false });
-      assert.ok(user);
+      const userUuid = await insertPlainUser(old.db, 'lists-upgrade@example.org');
       await sql`insert into roles (name) values ('member') on conflict do nothing`.execute(old.db);
-      await sql`insert into system_memberships (user_uuid, role_id) select ${user.uuid}, id from roles where name = 'member'`.execute(old.db);
+      await sql`insert into system_memberships (user_uuid, role_id) select ${userUuid}, id from roles where name = 'member'`.execute(old.db);
       assert.ok((await migrateToLatest(old.db)).applied.includes('0004_user_access'));
-      const loaded = await loadUserWithMemberships(old.db, user.uuid);
+      const loaded = await loadUserWithMemberships(old.db, userUuid);
       assert.deepEqual(loaded?.system, systemRoles(['member', true, false]));
       assert.deepEqual(loaded?.organizers, []);
     } finally {

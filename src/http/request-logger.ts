@@ -7,13 +7,11 @@
  * is written, so the lines, their reqId and their redaction are exactly as before.
  */
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
-import type { Bindings, ChildLoggerOptions, LevelWithSilentOrString } from 'pino';
+import { levels, type Bindings, type ChildLoggerOptions, type LevelWithSilentOrString } from 'pino';
 
-/** pino's numeric levels ('silent' is above every level, so nothing is enabled). */
-const LEVEL_VALUES: Readonly<Record<string, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
-
+/** pino's number for a level; 'silent' (not in pino's table) is above every level. */
 function levelValue(level: string): number {
-  return LEVEL_VALUES[level] ?? LEVEL_VALUES.info!;
+  return levels.values[level] ?? Infinity;
 }
 
 class LazyChildLogger implements FastifyBaseLogger {

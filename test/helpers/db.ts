@@ -17,6 +17,7 @@ import pg from 'pg';
 import { openPGliteInstance, openPostgres, type Db, type DbHandle, type DbKind, type PoolStats } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { seedDefaultRoles } from '../../src/queries/roles.ts';
+import { insertUser } from '../../src/queries/users.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -108,4 +109,11 @@ export async function createEmptyPostgresDatabase(): Promise<TestDatabase | null
   const serverUrl = process.env.DATABASE_URL;
   if (serverUrl === undefined || serverUrl === '') return null;
   return createPostgres(serverUrl, { migrate: false });
+}
+
+/** A plain local user (no password, unverified) straight through the query layer; its uuid. */
+export async function insertPlainUser(db: Db, email: string): Promise<string> {
+  const user = await insertUser(db, { email, authProvider: 'local', isEmailVerified: false });
+  if (user === null) throw new Error(`${email} exists already`);
+  return user.uuid;
 }
