@@ -22,10 +22,6 @@ before(async () => {
 });
 after(async () => t.close());
 
-function newUser(email: string): Promise<string> {
-  return insertPlainUser(t.db, email);
-}
-
 async function rejects(work: Promise<unknown>, pattern: RegExp): Promise<void> {
   await assert.rejects(work, (error: Error) => pattern.test(error.message));
 }
@@ -43,7 +39,7 @@ describe(`data layer contract (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGli
 
   it('stores emails lower-cased only, and once', async () => {
     await rejects(insertUser(t.db, { email: 'Upper@Example.org', authProvider: 'local', isEmailVerified: false }), /users_email_lower/);
-    await newUser('once@example.org');
+    await insertPlainUser(t.db, 'once@example.org');
     assert.equal(await insertUser(t.db, { email: 'once@example.org', authProvider: 'local', isEmailVerified: false }), null);
   });
 
@@ -70,7 +66,7 @@ describe(`data layer contract (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGli
   });
 
   it('cascades a user delete to memberships, and keeps (user, role) unique', async () => {
-    const uuid = await newUser('cascade@example.org');
+    const uuid = await insertPlainUser(t.db, 'cascade@example.org');
     const member = await findRoleByName(t.db, 'member');
     assert.ok(member);
     await grantSystemRole(t.db, uuid, member.id);
@@ -198,8 +194,8 @@ describe(`data layer contract (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGli
   it('lets only one of two concurrent removals of the last two admins succeed', async () => {
     const admin = await findRoleByName(t.db, 'admin');
     assert.ok(admin);
-    const a = await newUser('admin-a@example.org');
-    const b = await newUser('admin-b@example.org');
+    const a = await insertPlainUser(t.db, 'admin-a@example.org');
+    const b = await insertPlainUser(t.db, 'admin-b@example.org');
     await grantSystemRole(t.db, a, admin.id);
     await grantSystemRole(t.db, b, admin.id);
     const results = await Promise.allSettled([revokeRole(t.db, a, 'admin', { actor: 'system' }), revokeRole(t.db, b, 'admin', { actor: 'system' })]);

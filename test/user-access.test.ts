@@ -21,10 +21,6 @@ before(async () => {
 });
 after(async () => t.close());
 
-function newUser(email: string): Promise<string> {
-  return insertPlainUser(t.db, email);
-}
-
 async function roleId(name: string): Promise<string> {
   const role = await findRoleByName(t.db, name);
   assert.ok(role, name);
@@ -43,8 +39,8 @@ function systemRoles(...entries: [string, boolean, boolean][]): { role: string; 
 
 describe(`user_access lists (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
   it('follow grants, status flags, revocations and role renames and deletions', async () => {
-    const user = await newUser('lists-roles@example.org');
-    const bystander = await newUser('lists-bystander@example.org');
+    const user = await insertPlainUser(t.db, 'lists-roles@example.org');
+    const bystander = await insertPlainUser(t.db, 'lists-bystander@example.org');
     assert.deepEqual(await lists(user), { system: [], organizers: [] }, 'a new user has empty lists');
 
     await grantSystemRole(t.db, user, await roleId('member'));
@@ -71,7 +67,7 @@ describe(`user_access lists (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite
   });
 
   it('follow organizer memberships, renames and deletions of organizers', async () => {
-    const user = await newUser('lists-organizers@example.org');
+    const user = await insertPlainUser(t.db, 'lists-organizers@example.org');
     const beta = await insertOrganizer(t.db, 'Beta Club');
     const alpha = await insertOrganizer(t.db, 'Alpha Club');
     await upsertOrganizerMembership(t.db, beta.uuid, user, 'owner');
@@ -94,7 +90,7 @@ describe(`user_access lists (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite
   });
 
   it('do not change when the change is rolled back', async () => {
-    const user = await newUser('lists-rollback@example.org');
+    const user = await insertPlainUser(t.db, 'lists-rollback@example.org');
     await grantSystemRole(t.db, user, await roleId('member'));
     const adminRole = await roleId('admin');
     await assert.rejects(
@@ -108,7 +104,7 @@ describe(`user_access lists (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite
   });
 
   it('hold both changes when two transactions change one user at once', { skip: process.env.DATABASE_URL ? false : 'PGlite has one connection: transactions never overlap' }, async () => {
-    const user = await newUser('lists-race@example.org');
+    const user = await insertPlainUser(t.db, 'lists-race@example.org');
     const [active, sustainer] = [await roleId('active'), await roleId('sustainer')];
     let granted!: () => void;
     const firstGranted = new Promise<void>((resolve) => (granted = resolve));
