@@ -7,10 +7,12 @@ import * as m0001 from './0001_initial.ts';
 import * as m0002 from './0002_signing_keys.ts';
 import * as m0003 from './0003_time_ordered_eligible_ids.ts';
 import * as m0004 from './0004_user_access.ts';
+import * as m0005 from './0005_unproven_passwords.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_signing_keys': m0002,
   '0003_time_ordered_eligible_ids': m0003,
   '0004_user_access': m0004,
+  '0005_unproven_passwords': m0005,
 };

@@ -17,6 +17,7 @@ import { registerMetrics, type Metrics } from './http/metrics.ts';
 import { configurePasswordHashing } from './security/passwords.ts';
 import { AppError } from './errors.ts';
 import { handleError, handleNotFound, sendError } from './http/error-handler.ts';
+import { clientErrorHandler, frameworkErrorHandler } from './http/framework-errors.ts';
 import { loggerOptions } from './http/logging.ts';
 import { lazyChildLoggerFactory } from './http/request-logger.ts';
 import { isHtml, securityHeaderSets } from './http/security-headers.ts';
@@ -24,7 +25,7 @@ import { validatorCompiler } from './http/validation.ts';
 import { opsRoutes } from './http/routes/ops.ts';
 import { passwordRoutes } from './http/routes/auth-passwords.ts';
 import { sessionRoutes } from './http/routes/auth-sessions.ts';
-import { cookieNames, hasAuthCookie, bearerToken } from './http/credentials.ts';
+import { cookieNames, hasAuthCookie, hasValidApiKey, bearerToken } from './http/credentials.ts';
 import type { HttpContext } from './http/context.ts';
 import { createGuards } from './http/guards.ts';
 import { createLogMailer, createSmtpMailer, type Mailer } from './providers/mail.ts';
@@ -91,7 +92,11 @@ export interface RegisteredRoute {
   readonly organizerAction: string | null;
 }
 
-const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/**
+ * Bodies are small unless a route says otherwise (the bulk imports do): a JSON body is parsed
+ * before the handler runs, so a large default would let anyone make every route parse it.
+ */
+const DEFAULT_BODY_LIMIT = 16 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Keeps a caller's X-Request-Id when it is plain text (so traces join up), else makes one. */
@@ -105,7 +110,7 @@ function fastifyTrustProxy(trust: TrustProxy): FastifyServerOptions['trustProxy'
   return trust;
 }
 
-function fastifyOptions(deps: AppDeps): FastifyServerOptions {
+function fastifyOptions(deps: AppDeps, apiHeaders: Readonly<Record<string, string>>): FastifyServerOptions {
   return {
     logger: loggerOptions(deps.config.logLevel, deps.logStream),
     // A request's logger is made when it first writes a line (request-logger.ts).
@@ -118,11 +123,17 @@ function fastifyOptions(deps: AppDeps): FastifyServerOptions {
     routerOptions: { ignoreTrailingSlash: true },
     // A request not answered in time gets 504 (error-handler.ts) and may write nothing more.
     handlerTimeout: deps.config.operations.requestTimeoutMs,
+    // The router's and the HTTP parser's own answers speak {detail, code} too.
+    frameworkErrors: frameworkErrorHandler(apiHeaders),
+    clientErrorHandler,
   };
 }
 
 export async function buildApp(deps: AppDeps): Promise<App> {
-  const app = Fastify(fastifyOptions(deps)).withTypeProvider<TypeBoxTypeProvider>();
+  // Plain-http development must not pin HSTS or upgrade requests on localhost.
+  const https = deps.config.nodeEnv === 'production';
+  const securityHeaders = securityHeaderSets({ hsts: https, contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } });
+  const app = Fastify(fastifyOptions(deps, securityHeaders.api)).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
@@ -144,9 +155,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('preClose', async () => {
     drain.active = true;
   });
-  // Plain-http development must not pin HSTS or upgrade requests on localhost.
-  const https = deps.config.nodeEnv === 'production';
-  const securityHeaders = securityHeaderSets({ hsts: https, contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } });
   app.addHook('onSend', (_request, reply, payload, done) => {
     // A page gets the document set over the API set (both set at once, computed at start-up).
     if (isHtml(reply.getHeader('content-type'))) reply.headers(securityHeaders.document);
@@ -195,11 +203,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
   });
   app.addHook('onRequest', (request, _reply, done) => {
+    const withCookie = hasAuthCookie(request, context.cookies);
     const allowed = passesCsrf(
       {
         method: request.method,
-        hasBearer: bearerToken(request) !== null || request.headers['x-api-key'] !== undefined,
-        hasAuthCookie: hasAuthCookie(request, context.cookies),
+        // Only a valid key exempts, and a request that also carries the cookies is judged as the cookies'.
+        hasBearer: bearerToken(request) !== null || (!withCookie && hasValidApiKey(request, deps.config.apiKey)),
+        hasAuthCookie: withCookie,
         origin: request.headers.origin,
         referer: request.headers.referer,
         secFetchSite: singleHeader(request.headers['sec-fetch-site']),
@@ -273,7 +283,7 @@ function createContext(app: App, deps: AppDeps, routes: readonly RegisteredRoute
     onSecurityEvent: securityEvent,
   });
   const accounts = createAccountService({ db, config, mailer, sessions, onSecurityEvent: securityEvent, background: background.run });
-  const magicLinks = createMagicLinkService({ db, config, mailer, stytch, background: background.run });
+  const magicLinks = createMagicLinkService({ db, config, mailer, stytch, background: background.run, onSecurityEvent: securityEvent });
   const guards = createGuards({ db, jwt, cookies, onSecurityEvent: securityEvent, onBackground: background.run });
   const context: HttpContext = { config, db, guards, cookies, sessions, accounts, magicLinks, stytch, keyRing, limiter: createRateLimiter(counterStore, deps.limits ?? DEFAULT_LIMITS), mailer, securityEvent, background: background.run };
   app.decorate('gatehouse', {

@@ -166,8 +166,12 @@ describe('email verification and passwords', () => {
     assert.equal((await post('/auth/password/forgot', { email: 'verify@example.org' })).statusCode, 202);
     const resetToken = await mailedToken('verify@example.org');
     assert.equal((await post('/auth/verify-email', { token: resetToken })).statusCode, 401, 'another purpose');
-    const res = await post('/auth/verify-email', { token });
-    assert.equal(res.statusCode, 200);
+    const stranger = await post('/auth/verify-email', { token });
+    assert.equal(stranger.statusCode, 401, 'a self-registered account is confirmed only by its signed-in registrant');
+    assert.equal(stranger.json().code, 'sign_in_required');
+    const registrant = { authorization: `Bearer ${reg.cookies.find((c) => c.name === 'access_token')?.value ?? ''}` };
+    const res = await post('/auth/verify-email', { token }, registrant);
+    assert.equal(res.statusCode, 200, 'the refused attempt did not use up the token');
     assert.equal(res.json().email, 'verify@example.org');
     assert.equal((await findUserByEmail(t.database.db, 'verify@example.org'))?.is_email_verified, true);
     assert.equal((await post('/auth/verify-email', { token })).statusCode, 401, 'used');

@@ -89,9 +89,29 @@ for (const [provider, makeHarness] of [['builtin', builtinHarness], ['stytch', s
     let h: Harness;
     before(async () => {
       h = await makeHarness();
-      await insertEligibleChunk(h.t.database.db, ['new@example.org', 'pkce@example.org', 'gone@example.org'], 'conformance');
+      await insertEligibleChunk(h.t.database.db, ['new@example.org', 'pkce@example.org', 'gone@example.org', 'invitee@example.org'], 'conformance');
     });
     after(async () => h.close());
+
+    it('account pre-hijacking: a stranger registers the address with a password; the owner\'s link makes the account theirs', async () => {
+      const register = await h.t.app.inject({ method: 'POST', url: '/v1/auth/register', payload: { email: 'invitee@example.org', password: 'the attacker chose this' } });
+      assert.equal(register.statusCode, 201);
+      // Its verification mail is out before the sign-in link is asked for.
+      await h.t.app.gatehouse.backgroundIdle();
+      const attacker = { authorization: `Bearer ${register.cookies.find((c) => c.name === 'access_token')?.value ?? ''}` };
+      assert.equal((await h.t.app.inject({ method: 'GET', url: '/v1/auth/me', headers: attacker })).statusCode, 200);
+
+      const owner = await authenticate(h, await h.requestLink('invitee@example.org'));
+      assert.equal(owner.status, 200, JSON.stringify(owner.body));
+      assert.equal((await h.t.app.inject({ method: 'GET', url: '/v1/auth/me', headers: attacker })).statusCode, 401, "the attacker's session was revoked");
+      const attackerLogin = await h.t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 'invitee@example.org', password: 'the attacker chose this' } });
+      assert.equal(attackerLogin.statusCode, 401, "the attacker's password was removed");
+      const me = await h.t.app.inject({ method: 'GET', url: '/v1/auth/me', headers: { authorization: `Bearer ${String(owner.body.access_token)}` } });
+      assert.equal(me.statusCode, 200, 'the owner is signed in');
+      const stored = await findUserByEmail(h.t.database.db, 'invitee@example.org');
+      assert.equal(stored?.password_hash, null);
+      assert.equal(stored?.is_email_verified, true);
+    });
 
     it('an eligible new email signs in: 200 token body + cookies, user created with member, email verified', async () => {
       const token = await h.requestLink('new@example.org');

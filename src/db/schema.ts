@@ -20,6 +20,8 @@ export interface UsersTable {
   auth_provider: Generated<AuthProvider>;
   stytch_user_id: string | null;
   is_email_verified: Generated<boolean>;
+  /** The password was chosen before anyone proved the address (self-registration, unverified). */
+  password_unproven: Generated<boolean>;
   config: Json;
   is_active: Generated<boolean>;
   is_deleted: Generated<boolean>;

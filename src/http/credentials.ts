@@ -7,6 +7,7 @@ import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import type { IssuedTokens } from '../services/sessions.ts';
+import { constantTimeEqual } from '../security/tokens.ts';
 
 export interface CookieNames {
   readonly access: string;
@@ -56,4 +57,10 @@ export function clearSessionCookies(reply: FastifyReply, names: CookieNames): vo
   reply.clearCookie(names.access, base);
   reply.clearCookie(names.refresh, base);
   reply.header('cache-control', 'no-store');
+}
+
+/** X-API-Key equal to API_KEY (constant time: the key is a secret). */
+export function hasValidApiKey(request: FastifyRequest, apiKey: string | null): boolean {
+  const presented = request.headers['x-api-key'];
+  return apiKey !== null && typeof presented === 'string' && constantTimeEqual(presented, apiKey);
 }

@@ -25,6 +25,7 @@ const AJV_TYPES: Readonly<Record<string, string>> = {
   minimum: 'value_error.number.not_ge',
   maximum: 'value_error.number.not_le',
   maxItems: 'value_error.list.max_items',
+  nul: 'value_error.str.nul',
   minItems: 'value_error.list.min_items',
 };
 

@@ -1,5 +1,7 @@
 /**
- * The RBAC guards (the seed's "RBAC helpers"), as Fastify preHandler hooks. Every guard reads the
+ * The RBAC guards (the seed's "RBAC helpers"), as Fastify hooks. Routes run them in `onRequest`,
+ * before the body is read or parsed: an anonymous caller cannot make the server parse anything
+ * (an embedder may also use them as preHandler hooks). Every guard reads the
  * caller's CURRENT session and memberships (one round trip, cached on the request), never the
  * roles inside an old token: a revoked session or role stops working on the next request.
  *

@@ -7,21 +7,31 @@
 import type { FastifyServerOptions } from 'fastify';
 import type { LogLevel } from '../config.ts';
 
-const SENSITIVE_PARAM = /token|code|password|secret|key|verifier|signature|session/i;
+const SENSITIVE_PARAM = /token|code|password|secret|key|verifier|signature|session|email/i;
 const REDACTED = '[redacted]';
+/** An email address in a path segment or query value: `@`, raw or percent-encoded. */
+const HOLDS_EMAIL = /@|%40/i;
 
-/** `/verify?token=abc&x=1` → `/verify?token=[redacted]&x=1`. */
+/**
+ * `/verify?token=abc&x=1` → `/verify?token=[redacted]&x=1`; an email address anywhere in the
+ * URL (`?email=`, `?q=`, `DELETE /admin/eligible-emails/<email>`) is replaced the same way:
+ * request logs must not become a list of members' addresses.
+ */
 export function redactUrl(url: string): string {
   const queryStart = url.indexOf('?');
-  if (queryStart < 0) return url;
+  const path = (queryStart < 0 ? url : url.slice(0, queryStart))
+    .split('/')
+    .map((segment) => (HOLDS_EMAIL.test(segment) ? REDACTED : segment))
+    .join('/');
+  if (queryStart < 0) return path;
   const params = new URLSearchParams(url.slice(queryStart + 1));
   const parts: string[] = [];
   for (const [name, value] of params) {
-    parts.push(`${encodeURIComponent(name)}=${SENSITIVE_PARAM.test(name) ? REDACTED : encodeURIComponent(value)}`);
+    const hidden = SENSITIVE_PARAM.test(name) || HOLDS_EMAIL.test(value);
+    parts.push(`${encodeURIComponent(name)}=${hidden ? REDACTED : encodeURIComponent(value)}`);
   }
-  return `${url.slice(0, queryStart)}?${parts.join('&')}`;
+  return `${path}?${parts.join('&')}`;
 }
-
 
 interface RequestLike {
   method: string;

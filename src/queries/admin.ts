@@ -162,15 +162,6 @@ export async function findOrganizerMembership(db: Db, organizerUuid: string, use
   );
 }
 
-/** Locks the organizer's live owner rows and returns their user ids. */
-export async function lockOwners(db: Db, organizerUuid: string): Promise<string[]> {
-  const rows = await sql<{ user_uuid: string }>`
-    select user_uuid from organizer_memberships
-    where organizer_uuid = ${organizerUuid} and role = 'owner' and is_active and not is_deleted
-    for update`.execute(db);
-  return rows.rows.map((row) => row.user_uuid);
-}
-
 export async function upsertOrganizerMembership(db: Db, organizerUuid: string, userUuid: string, role: OrganizerRole): Promise<void> {
   await db
     .insertInto('organizer_memberships')

@@ -55,3 +55,27 @@ export async function consumeOneTimeToken(db: Db, tokenHash: string, purpose: To
     .executeTakeFirst();
   return row ?? null;
 }
+
+/**
+ * Retires every outstanding token of an address (all purposes, or the given ones): after a
+ * password change or reset, a deactivation or a deletion, no link mailed before it may still work.
+ */
+export async function retireOneTimeTokens(db: Db, email: string, purposes?: readonly TokenPurpose[]): Promise<number> {
+  let query = db.updateTable('one_time_tokens').set({ consumed_at: sql<Date>`now()` }).where('email', '=', email).where('consumed_at', 'is', null);
+  if (purposes !== undefined) query = query.where('purpose', 'in', [...purposes]);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** The address of a live, unused token of this purpose, without using it up. */
+export async function peekOneTimeToken(db: Db, tokenHash: string, purpose: TokenPurpose): Promise<string | null> {
+  const row = await db
+    .selectFrom('one_time_tokens')
+    .select('email')
+    .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', purpose)
+    .where('consumed_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst();
+  return row?.email ?? null;
+}

@@ -46,28 +46,29 @@ export async function rotateRefreshToken(db: Db, sessionId: string, presentedHas
   return row ?? null;
 }
 
-export interface PreviousTokenMatch {
+export interface RefreshState {
   readonly user_uuid: string;
   readonly revoked: boolean;
   readonly expired: boolean;
-  /** Seconds since the rotation that retired the presented token. */
-  readonly seconds_since_rotation: number;
   readonly refresh_token_hash: string;
+  readonly previous_refresh_token_hash: string | null;
+  /** Seconds since the last rotation (null before the first). */
+  readonly seconds_since_rotation: number | null;
 }
 
-/** The session whose previous refresh token is the presented one (a reuse, or a racing tab). */
-export async function findByPreviousRefreshToken(db: Db, sessionId: string, presentedHash: string): Promise<PreviousTokenMatch | null> {
+/** The refresh-token state of one session, after a presented token failed to rotate it. */
+export async function findRefreshState(db: Db, sessionId: string): Promise<RefreshState | null> {
   const row = await db
     .selectFrom('sessions')
     .select([
       'user_uuid',
       'refresh_token_hash',
+      'previous_refresh_token_hash',
       sql<boolean>`revoked_at is not null`.as('revoked'),
       sql<boolean>`expires_at <= now()`.as('expired'),
-      sql<number>`extract(epoch from (now() - rotated_at))::float8`.as('seconds_since_rotation'),
+      sql<number | null>`extract(epoch from (now() - rotated_at))::float8`.as('seconds_since_rotation'),
     ])
     .where('id', '=', sessionId)
-    .where('previous_refresh_token_hash', '=', presentedHash)
     .executeTakeFirst();
   return row ?? null;
 }

@@ -18,6 +18,8 @@ export interface NewUserFields {
   readonly authProvider: AuthProvider;
   readonly isEmailVerified: boolean;
   readonly stytchUserId?: string | null;
+  /** Self-registration: the password was chosen without proof of the address. */
+  readonly passwordUnproven?: boolean;
 }
 
 /** Inserts a user; returns null when the email is taken (no exception for a race). */
@@ -32,6 +34,8 @@ export async function insertUser(db: Db, fields: NewUserFields): Promise<UserRow
       is_email_verified: fields.isEmailVerified,
       stytch_user_id: fields.stytchUserId ?? null,
       config: '{}',
+      // Named only when set, so the column's default serves every other writer.
+      ...(fields.passwordUnproven === true ? { password_unproven: true } : {}),
     })
     .onConflict((oc) => oc.column('email').doNothing())
     .returningAll()
@@ -107,8 +111,9 @@ export async function listUsers(db: Db, filter: UserListFilter): Promise<UserLis
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
+/** Verified by its owner (mailbox and, for a password account, its password): nothing is unproven. */
 export async function markEmailVerified(db: Db, uuid: string): Promise<void> {
-  await db.updateTable('users').set({ is_email_verified: true, updated_at: sql<Date>`now()` }).where('uuid', '=', uuid).execute();
+  await db.updateTable('users').set({ is_email_verified: true, password_unproven: false, updated_at: sql<Date>`now()` }).where('uuid', '=', uuid).execute();
 }
 
 export async function findUserByStytchId(db: Db, stytchUserId: string): Promise<UserRow | null> {
@@ -122,4 +127,20 @@ export async function markSignedInByLink(db: Db, uuid: string, stytchUserId: str
     .set({ is_email_verified: true, updated_at: sql<Date>`now()`, ...(stytchUserId === null ? {} : { stytch_user_id: stytchUserId }) })
     .where('uuid', '=', uuid)
     .execute();
+}
+
+/**
+ * The first proof of an address by a mailed link (or Stytch) makes a self-registered, unproven
+ * account its prover's: the password someone chose without proving the address is removed, and
+ * the address is verified. Conditional, so of two concurrent proofs only one does it.
+ */
+export async function claimUnprovenAccount(db: Db, uuid: string): Promise<boolean> {
+  const row = await db
+    .updateTable('users')
+    .set({ password_hash: null, password_unproven: false, is_email_verified: true, updated_at: sql<Date>`now()` })
+    .where('uuid', '=', uuid)
+    .where('password_unproven', '=', true)
+    .returning('uuid')
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -14,7 +14,9 @@ import { isValidEmail, normalizeEmail } from './email-address.ts';
 import { grantMemberRole } from './memberships.ts';
 import { linkFor } from './links.ts';
 import { resetPasswordMail, verifyEmailMail } from './mail-templates.ts';
-import { mintOneTimeToken, redeemOneTimeToken, TOKEN_TTL_SECONDS } from './one-time-tokens.ts';
+import { mintOneTimeToken, peekToken, redeemOneTimeToken, TOKEN_TTL_SECONDS } from './one-time-tokens.ts';
+import { claimIfUnproven } from './account-proof.ts';
+import { retireOneTimeTokens } from '../queries/one-time-tokens.ts';
 import type { SecurityEventSink, SessionService } from './sessions.ts';
 
 export interface AccountDeps {
@@ -30,7 +32,8 @@ export interface AccountDeps {
 export interface AccountService {
   register(input: { email: string; password: string; name?: string | null }): Promise<UserRow>;
   login(input: { email: string; password: string }): Promise<UserRow>;
-  verifyEmail(token: string): Promise<UserRow>;
+  /** `signedInAs`: the user whose session presented the request, if any. */
+  verifyEmail(token: string, signedInAs: string | null): Promise<UserRow>;
   forgotPassword(rawEmail: string): void;
   resetPassword(token: string, password: string): Promise<void>;
   changePassword(userUuid: string, sessionId: string, current: string, next: string): Promise<void>;
@@ -62,7 +65,7 @@ export function createAccountService(deps: AccountDeps): AccountService {
       if (config.signupMode === 'closed') throw new AppError('signup_closed');
       if (config.signupMode === 'allowlist' && !(await isEmailEligible(db, email))) throw new AppError('email_not_eligible');
       const passwordHash = await hashPassword(input.password);
-      const user = await insertUser(db, { email, name: input.name ?? null, passwordHash, authProvider: 'local', isEmailVerified: false });
+      const user = await insertUser(db, { email, name: input.name ?? null, passwordHash, authProvider: 'local', isEmailVerified: false, passwordUnproven: true });
       if (user === null) throw new AppError('email_taken');
       await grantMemberRole(db, user.uuid);
       deps.background('verification mail', () => sendVerification(user));
@@ -84,11 +87,15 @@ export function createAccountService(deps: AccountDeps): AccountService {
       return user;
     },
 
-    async verifyEmail(token): Promise<UserRow> {
-      const redeemed = await redeemOneTimeToken(db, token, 'verify_email');
-      if (redeemed === null) throw new AppError('invalid_token');
-      const user = await findUserByEmail(db, redeemed.email);
+    async verifyEmail(token, signedInAs): Promise<UserRow> {
+      const email = await peekToken(db, token, 'verify_email');
+      const user = email === null ? null : await findUserByEmail(db, email);
       if (user === null || user.is_deleted || !user.is_active) throw new AppError('invalid_token');
+      // The link proves the mailbox; the session proves the password. Only both together make a
+      // self-registered account its owner's (else a stranger's registration would be
+      // confirmed by its victim's click). The token is not used up, so it works after signing in.
+      if (user.password_unproven && signedInAs !== user.uuid) throw new AppError('sign_in_required');
+      if ((await redeemOneTimeToken(db, token, 'verify_email')) === null) throw new AppError('invalid_token');
       await markEmailVerified(db, user.uuid);
       return user;
     },
@@ -111,10 +118,13 @@ export function createAccountService(deps: AccountDeps): AccountService {
       if (redeemed === null) throw new AppError('invalid_token');
       const user = await findUserByEmail(db, redeemed.email);
       if (user === null || user.is_deleted || !user.is_active) throw new AppError('invalid_token');
+      // The mail reached its owner: an unverified account becomes theirs (sessions and links of
+      // whoever registered it end), and the address is verified.
+      if (await claimIfUnproven(db, user)) deps.onSecurityEvent('unverified_account_claimed', { user_id: user.uuid, by: 'password_reset' });
       await setPasswordHash(db, user.uuid, await hashPassword(password));
-      // The mail reached its owner: the address is verified too.
       await markEmailVerified(db, user.uuid);
       await deps.sessions.revokeAllForUser(user.uuid);
+      await retireOneTimeTokens(db, user.email);
       deps.onSecurityEvent('password_reset', { user_id: user.uuid });
     },
 
@@ -129,6 +139,8 @@ export function createAccountService(deps: AccountDeps): AccountService {
       requireStrongPassword(next, 'new_password');
       await setPasswordHash(db, user.uuid, await hashPassword(next));
       await deps.sessions.revokeAllForUser(user.uuid, sessionId);
+      // A reset or sign-in link mailed before the change must not undo it.
+      await retireOneTimeTokens(db, user.email);
     },
   };
 }

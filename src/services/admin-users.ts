@@ -7,13 +7,15 @@ import type { Db } from '../db/connect.ts';
 import { AppError, validationError } from '../errors.ts';
 import { adminFindUser, softDeleteUser, updateUserFields, type AdminUserRow } from '../queries/admin.ts';
 import { insertAudit } from '../queries/audit.ts';
+import { retireOneTimeTokens } from '../queries/one-time-tokens.ts';
 import { grantSystemRole, replaceSystemRoles, setMembershipFlags, systemRoleNames } from '../queries/memberships.ts';
 import { BUILTIN_ROLES, deleteRole, findRoleByName, findRolesByNames } from '../queries/roles.ts';
 import { revokeUserSessions } from '../queries/sessions.ts';
 import { insertUser } from '../queries/users.ts';
 import { hashPassword, passwordProblem } from '../security/passwords.ts';
 import { requireValidEmail } from './accounts.ts';
-import { assertNotLastAdmin, type Actor } from './memberships.ts';
+import { assertAccountRemovable, assertNotLastAdmin } from './membership-rules.ts';
+import type { Actor } from './memberships.ts';
 import { membershipStatus, type MembershipStatus } from './user-view.ts';
 
 /** The (undeleted) user for an admin view, or 404. */
@@ -59,10 +61,13 @@ export async function adminCreateUser(db: Db, input: NewUserInput, by: Actor): P
 export async function adminUpdateUser(db: Db, uuid: string, fields: { name?: string | null; is_active?: boolean }, by: Actor): Promise<AdminUserRow> {
   return db.transaction().execute(async (trx) => {
     const before = await requireUser(trx, uuid);
-    if (fields.is_active === false && before.is_active) await assertNotLastAdmin(trx, uuid);
+    if (fields.is_active === false && before.is_active) await assertAccountRemovable(trx, uuid);
     await updateUserFields(trx, uuid, fields);
-    // Deactivation ends every session at once.
-    if (fields.is_active === false) await revokeUserSessions(trx, uuid);
+    // Deactivation ends every session and every mailed link at once.
+    if (fields.is_active === false) {
+      await revokeUserSessions(trx, uuid);
+      await retireOneTimeTokens(trx, before.email);
+    }
     await insertAudit(trx, { ...by, action: 'user.update', target: uuid, before: { name: before.name, is_active: before.is_active }, after: fields });
     return requireUser(trx, uuid);
   });
@@ -71,9 +76,10 @@ export async function adminUpdateUser(db: Db, uuid: string, fields: { name?: str
 export async function adminDeleteUser(db: Db, uuid: string, by: Actor): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const before = await requireUser(trx, uuid);
-    await assertNotLastAdmin(trx, uuid);
+    await assertAccountRemovable(trx, uuid);
     await softDeleteUser(trx, uuid);
     await revokeUserSessions(trx, uuid);
+    await retireOneTimeTokens(trx, before.email);
     await insertAudit(trx, { ...by, action: 'user.delete', target: uuid, before: { email: before.email } });
   });
 }

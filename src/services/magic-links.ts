@@ -21,6 +21,8 @@ import { grantMemberRole } from './memberships.ts';
 import { pageUrl } from './links.ts';
 import { signInMail } from './mail-templates.ts';
 import { isBuiltinToken, mintOneTimeToken, redeemOneTimeToken, TOKEN_TTL_SECONDS } from './one-time-tokens.ts';
+import { claimIfUnproven } from './account-proof.ts';
+import type { SecurityEventSink } from './sessions.ts';
 
 export interface MagicLinkDeps {
   readonly db: Db;
@@ -28,6 +30,7 @@ export interface MagicLinkDeps {
   readonly mailer: Mailer;
   readonly stytch: StytchProvider | null;
   readonly background: (label: string, work: () => Promise<void>) => void;
+  readonly onSecurityEvent: SecurityEventSink;
 }
 
 export interface SignedInByLink {
@@ -76,6 +79,8 @@ export function createMagicLinkService(deps: MagicLinkDeps): MagicLinkService {
       await grantMemberRole(db, user.uuid);
     }
     if (user.is_deleted || !user.is_active) throw new AppError('user_inactive');
+    // The link proved the address: a password account nobody had proven becomes the prover's.
+    if (await claimIfUnproven(db, user)) deps.onSecurityEvent('unverified_account_claimed', { user_id: user.uuid, by: provider });
     await markSignedInByLink(db, user.uuid, user.stytch_user_id === null ? stytchUserId : null);
     return user;
   }

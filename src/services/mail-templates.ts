@@ -17,7 +17,14 @@ export function signInMail(to: string, link: string, minutes: number): MailMessa
 }
 
 export function verifyEmailMail(to: string, link: string, minutes: number): MailMessage {
-  return message(to, 'Confirm your email address', 'Please confirm that this email address is yours.', 'Confirm email address', link, minutes);
+  return message(
+    to,
+    'Confirm your email address',
+    'Someone registered an account with this email address and a password. If it was you, confirm the address (you will be asked to sign in). If it was not you, ignore this mail: nobody can confirm the account without it.',
+    'Confirm email address',
+    link,
+    minutes,
+  );
 }
 
 export function resetPasswordMail(to: string, link: string, minutes: number): MailMessage {

@@ -1,11 +1,11 @@
 /** Granting and revoking system roles, with the last-admin rule and the audit record. */
 import type { Db } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
-import { lockEffectiveAdmins } from '../queries/admins.ts';
 import { insertAudit } from '../queries/audit.ts';
 import { grantSystemRole, revokeSystemRole } from '../queries/memberships.ts';
 import { findRoleByName } from '../queries/roles.ts';
 import { findUserByUuid } from '../queries/users.ts';
+import { assertNotLastAdmin } from './membership-rules.ts';
 
 export interface Actor {
   /** A user uuid, 'api_key' or 'system'. */
@@ -14,14 +14,6 @@ export interface Actor {
   readonly requestId?: string | null;
 }
 
-/**
- * 409 when `userUuid` is the only effective admin (active, unsuspended membership of an active,
- * undeleted user). Call it inside the change's transaction: the rows stay locked until commit.
- */
-export async function assertNotLastAdmin(db: Db, userUuid: string): Promise<void> {
-  const admins = await lockEffectiveAdmins(db);
-  if (admins.length === 1 && admins[0] === userUuid) throw new AppError('last_admin');
-}
 
 export async function grantRole(db: Db, userUuid: string, roleName: string, by: Actor): Promise<void> {
   await db.transaction().execute(async (trx) => {

@@ -4,7 +4,7 @@
  */
 import type { Db } from '../db/connect.ts';
 import type { TokenPurpose } from '../db/schema.ts';
-import { consumeOneTimeToken, insertOneTimeToken, type ConsumedToken } from '../queries/one-time-tokens.ts';
+import { consumeOneTimeToken, insertOneTimeToken, peekOneTimeToken, type ConsumedToken } from '../queries/one-time-tokens.ts';
 import { hashToken, pkceChallenge, randomToken } from '../security/tokens.ts';
 
 /** Built-in tokens start with this, so they are told apart from Stytch's tokens. */
@@ -34,4 +34,10 @@ export function isBuiltinToken(token: string): boolean {
 export async function redeemOneTimeToken(db: Db, token: string, purpose: TokenPurpose, codeVerifier: string | null = null): Promise<ConsumedToken | null> {
   if (!isBuiltinToken(token) || token.length > 200) return null;
   return consumeOneTimeToken(db, hashToken(token), purpose, codeVerifier === null ? null : pkceChallenge(codeVerifier));
+}
+
+/** The address a live token of this purpose was minted for, without using the token up. */
+export async function peekToken(db: Db, token: string, purpose: TokenPurpose): Promise<string | null> {
+  if (!isBuiltinToken(token) || token.length > 200) return null;
+  return peekOneTimeToken(db, hashToken(token), purpose);
 }

@@ -6,7 +6,6 @@ import {
   findOrganizer,
   findOrganizerMembership,
   insertOrganizer,
-  lockOwners,
   removeOrganizerMembership,
   renameOrganizer,
   setOrganizerRole,
@@ -17,6 +16,7 @@ import { insertAudit } from '../queries/audit.ts';
 import { findUserByEmail, findUserByUuid } from '../queries/users.ts';
 import { normalizeEmail } from './email-address.ts';
 import type { Actor } from './memberships.ts';
+import { assertNotLastOwner } from './membership-rules.ts';
 import { mayAssign, mayRemove, type OrganizerStanding } from './organizer-permissions.ts';
 
 export async function createOrganizer(db: Db, name: string, ownerUserId: string | null, by: Actor): Promise<OrganizerRow> {
@@ -76,10 +76,7 @@ export async function changeOrganizerMemberRole(db: Db, organizerUuid: string, u
   await db.transaction().execute(async (trx) => {
     const current = await liveMembership(trx, organizerUuid, userUuid);
     if (!mayAssign(standing, current.role, role)) throw refused('An admin may only move members between member and admin');
-    if (current.role === 'owner' && role !== 'owner') {
-      const owners = await lockOwners(trx, organizerUuid);
-      if (owners.length === 1 && owners[0] === userUuid) throw new AppError('last_owner');
-    }
+    if (current.role === 'owner' && role !== 'owner') await assertNotLastOwner(trx, organizerUuid, userUuid);
     await setOrganizerRole(trx, organizerUuid, userUuid, role);
     await insertAudit(trx, { ...by, action: 'organizer.member.role', target: organizerUuid, before: { user_uuid: userUuid, role: current.role }, after: { user_uuid: userUuid, role } });
   });
@@ -89,10 +86,7 @@ export async function removeOrganizerMember(db: Db, organizerUuid: string, userU
   await db.transaction().execute(async (trx) => {
     const current = await liveMembership(trx, organizerUuid, userUuid);
     if (standing === null ? !self : !mayRemove(standing, current.role, self)) throw refused('Admins may not remove owners');
-    if (current.role === 'owner') {
-      const owners = await lockOwners(trx, organizerUuid);
-      if (owners.length === 1 && owners[0] === userUuid) throw new AppError('last_owner');
-    }
+    if (current.role === 'owner') await assertNotLastOwner(trx, organizerUuid, userUuid);
     await removeOrganizerMembership(trx, organizerUuid, userUuid);
     await insertAudit(trx, { ...by, action: 'organizer.member.remove', target: organizerUuid, before: { user_uuid: userUuid, role: current.role } });
   });

@@ -16,7 +16,7 @@ export interface RouteLimits {
   readonly perAccount: LimitRule;
 }
 
-export type LimitedAction = 'login' | 'register' | 'forgot' | 'verify_eligibility' | 'magic_link_send' | 'authenticate';
+export type LimitedAction = 'login' | 'register' | 'forgot' | 'verify_eligibility' | 'magic_link_send' | 'authenticate' | 'password_change';
 
 export const DEFAULT_LIMITS: Readonly<Record<LimitedAction, RouteLimits>> = {
   login: { perIp: { limit: 50, window: 300 }, perAccount: { limit: 10, window: 900 } },
@@ -24,7 +24,10 @@ export const DEFAULT_LIMITS: Readonly<Record<LimitedAction, RouteLimits>> = {
   forgot: { perIp: { limit: 20, window: 3600 }, perAccount: { limit: 5, window: 3600 } },
   verify_eligibility: { perIp: { limit: 60, window: 300 }, perAccount: { limit: 20, window: 300 } },
   magic_link_send: { perIp: { limit: 30, window: 3600 }, perAccount: { limit: 5, window: 900 } },
+  // Every redemption of a mailed token: /authenticate, the link's form landing, /verify-email, /password/reset.
   authenticate: { perIp: { limit: 60, window: 300 }, perAccount: { limit: 20, window: 300 } },
+  // A signed-in session guessing its own current password; the account is the user.
+  password_change: { perIp: { limit: 30, window: 900 }, perAccount: { limit: 10, window: 900 } },
 };
 
 export interface CounterStore {

@@ -5,15 +5,16 @@
  * Refresh tokens are `<sid>.<generation>.<mac>`, mac = HMAC(secret, sid.generation). The
  * database keeps only their hashes; because the server can re-derive the current token from the
  * previous one, a tab that presents the just-rotated token within the grace window gets the
- * current token too (several tabs refreshing at once all succeed). Outside the window, a rotated
- * token is a reuse: the whole session is revoked.
+ * current token too (several tabs refreshing at once all succeed). Any other correctly signed
+ * token of the session that is not its current one (the previous one outside the window, or an
+ * older generation) is a reuse: the whole session is revoked.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
 import { loadUserWithMemberships } from '../queries/principal.ts';
 import {
-  findByPreviousRefreshToken,
+  findRefreshState,
   insertSession,
   revokeSession,
   revokeUserSessions,
@@ -113,15 +114,17 @@ export function createSessionService(deps: { db: Db; jwt: JwtCodec; settings: Se
       const rotated = await rotateRefreshToken(db, parsed.sessionId, presentedHash, hashToken(next));
       if (rotated !== null) return issue(parsed.sessionId, rotated.user_uuid, next);
 
-      const previous = await findByPreviousRefreshToken(db, parsed.sessionId, presentedHash);
-      if (previous === null || previous.revoked || previous.expired) throw new AppError('invalid_token');
-      const current = hashToken(next) === previous.refresh_token_hash;
-      if (current && previous.seconds_since_rotation <= REFRESH_GRACE_SECONDS) {
-        return issue(parsed.sessionId, previous.user_uuid, next);
+      const state = await findRefreshState(db, parsed.sessionId);
+      if (state === null || state.revoked || state.expired) throw new AppError('invalid_token');
+      // The token just rotated away, presented again in the window (another tab): the same next token.
+      const justRotated = state.previous_refresh_token_hash === presentedHash && state.refresh_token_hash === hashToken(next);
+      if (justRotated && state.seconds_since_rotation !== null && state.seconds_since_rotation <= REFRESH_GRACE_SECONDS) {
+        return issue(parsed.sessionId, state.user_uuid, next);
       }
-      // A retired refresh token came back after the grace window: assume it was stolen.
+      // A correctly signed token of this live session that is not its current one: the previous
+      // one after the window, or any older generation. Assume it was stolen.
       await revokeSession(db, parsed.sessionId);
-      deps.onSecurityEvent('refresh_token_reuse', { session_id: parsed.sessionId, user_id: previous.user_uuid });
+      deps.onSecurityEvent('refresh_token_reuse', { session_id: parsed.sessionId, user_id: state.user_uuid, generation: parsed.generation });
       throw new AppError('invalid_token');
     },
 

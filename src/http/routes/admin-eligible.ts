@@ -115,8 +115,8 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
     { schema: { tags, querystring: Type.Object({ batch_id: Type.Optional(BatchId), q: Type.Optional(Type.String({ maxLength: 320 })), limit: Limit, cursor: Type.Optional(Cursor) }), response: { 200: Paginated(EligibleSchema) } } },
     async (request) => {
       const { batch_id: batchId, q, limit, cursor } = request.query;
-      const after = decodeCursor(cursor, 1);
-      const rows = await listEligible(ctx.db, { batchId, q, limit: limit + 1, ...(after ? { afterEmail: String(after[0]) } : {}) });
+      const after = decodeCursor(cursor, ['text']);
+      const rows = await listEligible(ctx.db, { batchId, q, limit: limit + 1, ...(after?.[0] !== undefined ? { afterEmail: after[0] } : {}) });
       const result = page(rows, limit, (row) => [row.email]);
       return { items: result.items.map((row) => ({ ...row, created_at: row.created_at.toISOString() })), next_cursor: result.next_cursor };
     },

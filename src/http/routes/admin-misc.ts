@@ -45,8 +45,8 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     '/admin/organizers',
     { schema: { tags: ['admin: organizers'], querystring: Type.Object({ limit: Limit, cursor: Type.Optional(Cursor) }), response: { 200: Paginated(OrganizerSchema) } } },
     async (request) => {
-      const after = decodeCursor(request.query.cursor, 2);
-      const rows = await listOrganizers(ctx.db, { limit: request.query.limit + 1, ...(after ? { after: { createdAt: String(after[0]), uuid: String(after[1]) } } : {}) });
+      const after = decodeCursor(request.query.cursor, ['timestamp', 'uuid']);
+      const rows = await listOrganizers(ctx.db, { limit: request.query.limit + 1, ...(after ? { after: { createdAt: after[0] ?? '', uuid: after[1] ?? '' } } : {}) });
       const result = page(rows, request.query.limit, (row) => [row.created_at.toISOString(), row.uuid]);
       return { items: result.items.map((o) => ({ uuid: o.uuid, name: o.name, created_at: o.created_at.toISOString() })), next_cursor: result.next_cursor };
     },
@@ -63,8 +63,8 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     },
     async (request) => {
       const { actor, target, action, limit, cursor } = request.query;
-      const before = decodeCursor(cursor, 2);
-      const rows = await listAudit(ctx.db, { actor, target, action, limit: limit + 1, ...(before ? { before: { createdAt: String(before[0]), id: String(before[1]) } } : {}) });
+      const before = decodeCursor(cursor, ['timestamp', 'uuid']);
+      const rows = await listAudit(ctx.db, { actor, target, action, limit: limit + 1, ...(before ? { before: { createdAt: before[0] ?? '', id: before[1] ?? '' } } : {}) });
       const result = page(rows, limit, (row) => [row.created_at.toISOString(), row.id]);
       return { items: result.items.map((row) => ({ ...row, created_at: row.created_at.toISOString() })), next_cursor: result.next_cursor };
     },

@@ -38,8 +38,8 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     { schema: { tags, querystring: Type.Object({ email: Type.Optional(Type.String({ maxLength: 320 })), role: Type.Optional(Type.String({ maxLength: 63 })), limit: Limit, cursor: Type.Optional(Cursor) }), response: { 200: Paginated(AdminUserSchema) } } },
     async (request) => {
       const { email, role, limit, cursor } = request.query;
-      const after = decodeCursor(cursor, 1);
-      const rows = await adminListUsers(ctx.db, { email, role, limit: limit + 1, ...(after ? { afterEmail: String(after[0]) } : {}) });
+      const after = decodeCursor(cursor, ['text']);
+      const rows = await adminListUsers(ctx.db, { email, role, limit: limit + 1, ...(after?.[0] !== undefined ? { afterEmail: after[0] } : {}) });
       const result = page(rows, limit, (row) => [row.email]);
       return { items: result.items.map(adminUserView), next_cursor: result.next_cursor };
     },

@@ -63,9 +63,13 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     '/verify-email',
     {
       bodyLimit: AUTH_BODY_LIMIT,
-      schema: { tags, summary: 'Confirm an email address with the mailed token', body: Type.Object({ token: TokenField }), response: { 200: UserPublicViewSchema, 401: ErrorBody } },
+      schema: { tags, summary: 'Confirm an email address with the mailed token', body: Type.Object({ token: TokenField }), response: { 200: UserPublicViewSchema, 401: ErrorBody, 429: ErrorBody } },
     },
-    async (request) => publicView((await ctx.accounts.verifyEmail(request.body.token)).uuid),
+    async (request) => {
+      await enforceLimit(ctx, 'authenticate', request, null);
+      const caller = await ctx.guards.principalOf(request);
+      return publicView((await ctx.accounts.verifyEmail(request.body.token, caller?.uuid ?? null)).uuid);
+    },
   );
 
   app.post(
@@ -85,9 +89,10 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     '/password/reset',
     {
       bodyLimit: AUTH_BODY_LIMIT,
-      schema: { tags, summary: 'Set a new password with the mailed token; revokes every session', body: Type.Object({ token: TokenField, password: PasswordField }), response: { 204: Type.Null(), 401: ErrorBody, 422: ErrorBody } },
+      schema: { tags, summary: 'Set a new password with the mailed token; revokes every session', body: Type.Object({ token: TokenField, password: PasswordField }), response: { 204: Type.Null(), 401: ErrorBody, 422: ErrorBody, 429: ErrorBody } },
     },
     async (request, reply) => {
+      await enforceLimit(ctx, 'authenticate', request, null);
       await ctx.accounts.resetPassword(request.body.token, request.body.password);
       return reply.code(204).send(null);
     },
@@ -97,16 +102,17 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     '/password/change',
     {
       bodyLimit: AUTH_BODY_LIMIT,
-      preHandler: ctx.guards.requireUser,
+      onRequest: ctx.guards.requireUser,
       schema: {
         tags,
         summary: 'Change the password; revokes the other sessions',
         body: Type.Object({ current_password: PasswordField, new_password: PasswordField }),
-        response: { 204: Type.Null(), 401: ErrorBody, 422: ErrorBody },
+        response: { 204: Type.Null(), 401: ErrorBody, 422: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {
       const user = currentUser(request);
+      await enforceLimit(ctx, 'password_change', request, user.uuid);
       await ctx.accounts.changePassword(user.uuid, user.session_id, request.body.current_password, request.body.new_password);
       return reply.code(204).send(null);
     },

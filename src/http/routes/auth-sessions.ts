@@ -14,7 +14,7 @@ const tags = ['auth'];
 export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
   app.get(
     '/me',
-    { preHandler: ctx.guards.requireUser, schema: { tags, summary: 'The user public view with memberships', response: { 200: UserPublicViewSchema, 401: ErrorBody } } },
+    { onRequest: ctx.guards.requireUser, schema: { tags, summary: 'The user public view with memberships', response: { 200: UserPublicViewSchema, 401: ErrorBody } } },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       return userPublicView(currentUser(request));
@@ -23,7 +23,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
 
   app.post(
     '/logout',
-    { preHandler: ctx.guards.requireUser, schema: { tags, summary: 'Revoke this session and clear the cookies', response: { 204: Type.Null(), 401: ErrorBody } } },
+    // A logout carries no body: a few bytes are room enough.
+    { onRequest: ctx.guards.requireUser, bodyLimit: 1024, schema: { tags, summary: 'Revoke this session and clear the cookies', response: { 204: Type.Null(), 401: ErrorBody } } },
     async (request, reply) => {
       const user = currentUser(request);
       const stytchSession = await ctx.sessions.revoke(user.session_id);
@@ -61,7 +62,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
 
   app.get(
     '/sessions',
-    { preHandler: ctx.guards.requireUser, schema: { tags, summary: 'The caller’s live sessions', response: { 200: Type.Array(OwnSessionSchema), 401: ErrorBody } } },
+    { onRequest: ctx.guards.requireUser, schema: { tags, summary: 'The caller’s live sessions', response: { 200: Type.Array(OwnSessionSchema), 401: ErrorBody } } },
     async (request) => {
       const user = currentUser(request);
       const rows = await listLiveSessions(ctx.db, user.uuid);
@@ -78,7 +79,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
 
   app.delete(
     '/sessions/:id',
-    { preHandler: ctx.guards.requireUser, schema: { tags, summary: 'Revoke one of the caller’s sessions', params: Type.Object({ id: UuidParam }), response: { 204: Type.Null(), 401: ErrorBody, 404: ErrorBody } } },
+    { onRequest: ctx.guards.requireUser, schema: { tags, summary: 'Revoke one of the caller’s sessions', params: Type.Object({ id: UuidParam }), response: { 204: Type.Null(), 401: ErrorBody, 404: ErrorBody } } },
     async (request, reply) => {
       const user = currentUser(request);
       const revoked = await revokeOwnSession(ctx.db, user.uuid, request.params.id);
@@ -89,7 +90,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
 
   app.delete(
     '/sessions',
-    { preHandler: ctx.guards.requireUser, schema: { tags, summary: 'Revoke every session of the caller but this one', response: { 204: Type.Null(), 401: ErrorBody } } },
+    { onRequest: ctx.guards.requireUser, schema: { tags, summary: 'Revoke every session of the caller but this one', response: { 204: Type.Null(), 401: ErrorBody } } },
     async (request, reply) => {
       const user = currentUser(request);
       await ctx.sessions.revokeAllForUser(user.uuid, user.session_id);

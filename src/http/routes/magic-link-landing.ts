@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { AppError } from '../../errors.ts';
 import { escapeHtml } from '../../security/html-escape.ts';
-import { clientInfo, startSession, type HttpContext } from '../context.ts';
+import { clientInfo, enforceLimit, startSession, type HttpContext } from '../context.ts';
 
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head>
@@ -15,6 +15,12 @@ function page(title: string, body: string): string {
 
 function sendPage(reply: FastifyReply, status: number, html: string): FastifyReply {
   return reply.code(status).header('referrer-policy', 'no-referrer').header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
+}
+
+function landingMessage(error: AppError): string {
+  if (error.code === 'rate_limited') return 'Too many sign-in attempts from here. Wait a few minutes, then try the link again.';
+  if (error.status === 503) return 'The sign-in service is unavailable. Try the link again in a minute.';
+  return 'This sign-in link is invalid, used or expired, or this account may not sign in. Ask for a new link.';
 }
 
 export const magicLinkLandingRoutes: FastifyPluginAsync<HttpContext> = async (app, ctx) => {
@@ -42,6 +48,8 @@ export const magicLinkLandingRoutes: FastifyPluginAsync<HttpContext> = async (ap
   app.post('/magic-links/verify', { config: { signIn: 'magic_link' }, schema: { hide: true } }, async (request, reply) => {
     const token = (request.body as Record<string, unknown> | undefined)?.token;
     try {
+      // The same limit as the JSON /authenticate: this form redeems the same tokens.
+      await enforceLimit(ctx, 'authenticate', request, null);
       if (typeof token !== 'string' || token === '') throw new AppError('invalid_token');
       const signedIn = await ctx.magicLinks.authenticate({ token, codeVerifier: null });
       const tokens = await ctx.sessions.create(signedIn.user.uuid, clientInfo(request), { stytchSessionToken: signedIn.stytchSessionToken });
@@ -49,8 +57,8 @@ export const magicLinkLandingRoutes: FastifyPluginAsync<HttpContext> = async (ap
       return sendPage(reply, 200, page('You are signed in', `<p>Signed in as ${escapeHtml(signedIn.user.email)}. You can close this tab.</p>`));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      const message = error.status === 503 ? 'The sign-in service is unavailable. Try the link again in a minute.' : 'This sign-in link is invalid, used or expired, or this account may not sign in. Ask for a new link.';
-      return sendPage(reply, error.status, page('Could not sign you in', `<p>${escapeHtml(message)}</p>`));
+      for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+      return sendPage(reply, error.status, page('Could not sign you in', `<p>${escapeHtml(landingMessage(error))}</p>`));
     }
   });
 };

@@ -58,10 +58,24 @@ export function magicLinkLandingPage(): void {
   );
 }
 
+/**
+ * A self-registered account is confirmed only by its signed-in registrant (docs/auth.md): the
+ * link proves the mailbox, the session the password. Signed out, the page sends the visitor to
+ * sign in and back here; the link is still unused.
+ */
 export function verifyEmailPage(): void {
   tokenButtonPage('Verify your email address', null, 'Verify my email address', async (token) => {
-    const user = await api<{ email: string }>('POST', '/verify-email', { token }, { refresh: false });
-    return [notice(`${user.email} is verified. Thank you.`, 'success'), h('p', {}, link(uiHref('/account'), 'Go to my account'))];
+    try {
+      const user = await api<{ email: string }>('POST', '/verify-email', { token });
+      return [notice(`${user.email} is verified. Thank you.`, 'success'), h('p', {}, link(uiHref('/account'), 'Go to my account'))];
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== 'sign_in_required') throw error;
+      const back = `${location.pathname}?${new URLSearchParams({ token }).toString()}`;
+      return [
+        notice('Sign in with the password you registered with, and this page confirms your address. If you did not register, ignore the mail: nobody can confirm the account without it.', 'info'),
+        h('p', {}, link(`${uiHref('/sign-in')}?${new URLSearchParams({ next: back }).toString()}`, 'Sign in to confirm')),
+      ];
+    }
   });
 }
 
