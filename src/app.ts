@@ -13,6 +13,7 @@ import type { Config, TrustProxy } from './config.ts';
 import type { Db, PoolStats } from './db/connect.ts';
 import { runWithoutDeadline } from './db/deadline.ts';
 import { registerAdmission } from './http/admission.ts';
+import { answerOnce } from './http/deadline.ts';
 import { registerMetrics, type Metrics } from './http/metrics.ts';
 import { configurePasswordHashing } from './security/passwords.ts';
 import { AppError } from './errors.ts';
@@ -121,8 +122,6 @@ function fastifyOptions(deps: AppDeps, apiHeaders: Readonly<Record<string, strin
     // Fastify's own draining 503 has its own body shape; ours (below) speaks {detail, code}.
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true },
-    // A request not answered in time gets 504 (error-handler.ts) and may write nothing more.
-    handlerTimeout: deps.config.operations.requestTimeoutMs,
     // The router's and the HTTP parser's own answers speak {detail, code} too.
     frameworkErrors: frameworkErrorHandler(apiHeaders),
     clientErrorHandler,
@@ -175,6 +174,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }
     done();
   });
+  // A request not answered in time gets 504 and may write nothing more (http/deadline.ts).
+  answerOnce(app);
   registerAdmission(app, deps.config.operations, { onReject: (reason) => metrics.overloadRejected(reason) });
   await app.register(swagger, {
     openapi: {
@@ -190,7 +191,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  await app.register(opsRoutes, { db: deps.db });
+  await app.register(opsRoutes, { db: deps.db, readinessTimeoutMs: readinessTimeout(deps.config.operations.requestTimeoutMs) });
 
   const context = createContext(app, deps, routes, await optionalProviders(app, deps), metrics, drain);
   const allowedOrigins = new Set([new URL(deps.config.publicUrl).origin, ...deps.config.corsOrigins]);
@@ -224,6 +225,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     done();
   });
 
+  // An attempt the service failed itself (5xx: the database was down, the deadline passed)
+  // does not count toward its user's limit: an outage must not lock people out afterwards.
+  app.addHook('onResponse', (request, reply, done) => {
+    if (reply.statusCode >= 500 && request.countedAttempts !== undefined) void context.limiter.refund(request.countedAttempts);
+    done();
+  });
+
   await app.register(jwksRoutes, { keyRing: context.keyRing });
   for (const prefix of deps.config.authRoutePrefixes) {
     await app.register(passwordRoutes, { ...context, prefix });
@@ -238,6 +246,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (deps.config.uiPath !== null) await app.register(uiRoutes, { config: deps.config, uiPath: deps.config.uiPath, assets: await uiAssets() });
   if (deps.config.nodeEnv === 'development') await app.register(devRoutes, { mailer: context.mailer });
   return app;
+}
+
+/** /readyz answers 503 within 2 s, and always before the request's own deadline could answer 504. */
+function readinessTimeout(requestTimeoutMs: number): number {
+  return Math.max(50, Math.min(2_000, requestTimeoutMs - 100));
 }
 
 function singleHeader(value: string | string[] | undefined): string | undefined {

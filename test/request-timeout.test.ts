@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, it } from 'node:test';
+import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from './helpers/app.ts';
@@ -83,4 +84,17 @@ it('PostgreSQL: a real route blocked on a lock times out with 504 and commits no
   } finally {
     await blocker.end();
   }
+});
+
+it('over a real socket, a POST with a JSON body gets its 504 at the deadline too (the body does not switch the deadline off)', async () => {
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = t.app.server.address() as AddressInfo;
+  const started = performance.now();
+  const res = await fetch(`http://127.0.0.1:${port}/test/slow-transaction`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payload: 'x'.repeat(2000) }) });
+  const elapsed = performance.now() - started;
+  assert.equal(res.status, 504);
+  assert.equal((await res.json()).code, 'request_timeout');
+  assert.ok(elapsed < TIMEOUT_MS * 2, `answered before the handler woke up (${Math.round(elapsed)} ms)`);
+  await sleep(TIMEOUT_MS * 2);
+  assert.equal(await roleExists('probe-first'), false, 'rolled back');
 });

@@ -12,6 +12,7 @@ import type { Database } from './schema.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { guardDialect } from './guarded-dialect.ts';
 import { copyInWithPg, isCopyQuery } from './copy-in.ts';
+import { currentDeadline, whileWithinDeadline } from './deadline.ts';
 
 export type DbKind = 'postgres' | 'pglite';
 export type Db = Kysely<Database>;
@@ -70,26 +71,62 @@ function statementName(text: string): string {
   return name;
 }
 
-/** Wraps pg's pool so marked statements are sent with a name (pg prepares them per connection). */
+/**
+ * Ends a pg client's socket at once. `client.end()` would send a Terminate message and wait for
+ * an answer that a half-open connection never gives; destroying the socket fails the statement
+ * in flight and lets the pool forget the client. (pg has no public destroy: `connection.stream`
+ * is its net.Socket.)
+ */
+function destroySocket(client: pg.PoolClient): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+}
+
+/** pg's own error when a statement outlives `query_timeout`. */
+const QUERY_READ_TIMEOUT = /query read timeout/i;
+
+/**
+ * Wraps pg's pool so marked statements are sent with a name (pg prepares them per connection),
+ * and so a connection that may be dead is never handed out again: a statement still waiting when
+ * its request's deadline passes, or one that outlives `query_timeout` (work with no deadline),
+ * destroys its connection, and the pool then opens a fresh one. A network that drops packets
+ * without a reset (a partition, a dead NAT entry, a failed-over host) otherwise leaves pooled
+ * connections waiting forever.
+ */
 function preparingPool(pool: pg.Pool): PostgresPool {
   return {
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect();
+      let broken = false;
+      const abandon = (): void => {
+        broken = true;
+        destroySocket(client);
+      };
+      const send = (text: string, parameters: readonly unknown[]): Promise<unknown> => {
+        if (isCopyQuery(text)) return copyInWithPg(client, text, String(parameters[0]));
+        if (text.includes(PREPARED_MARKER)) return client.query({ name: statementName(text), text, values: [...parameters] });
+        return client.query(text, [...parameters]);
+      };
       return {
         // Kysely calls query(text, parameters); the marked ones go out as named statements, and
         // COPY queries (copy-in.ts) with the copy-in protocol. (The interface's cursor overload is
         // for streaming, which Gatehouse never uses: hence the cast.)
         query: ((text: string, parameters: readonly unknown[]) => {
-          if (isCopyQuery(text)) return copyInWithPg(client, text, String(parameters[0]));
-          if (text.includes(PREPARED_MARKER)) return client.query({ name: statementName(text), text, values: [...parameters] });
-          return client.query(text, [...parameters]);
+          const running = whileWithinDeadline(currentDeadline(), send(text, parameters), abandon);
+          running.catch((error: unknown) => {
+            if (error instanceof Error && QUERY_READ_TIMEOUT.test(error.message)) abandon();
+          });
+          return running;
         }) as unknown as PostgresPoolClient['query'],
-        release: () => client.release(),
+        // A client released with an error is removed from the pool, not reused.
+        release: () => client.release(broken ? new Error('connection abandoned: it may be dead') : undefined),
       };
     },
     end: () => pool.end(),
   };
 }
+
+/** How long past statement_timeout the client waits for an answer before it gives up on the connection. */
+const QUERY_TIMEOUT_MARGIN_MS = 2_000;
 
 /** A PostgreSQL pool. Idle-client errors are logged by the caller's handler, never thrown. */
 export function openPostgres(databaseUrl: string, options: OpenOptions = {}, onPoolError?: (error: Error) => void): DbHandle {
@@ -100,7 +137,20 @@ export function openPostgres(databaseUrl: string, options: OpenOptions = {}, onP
     // Fail fast when the server is gone: a waiting request answers 503 within two seconds.
     connectionTimeoutMillis: 2_000,
     idleTimeoutMillis: 30_000,
-    ...(options.statementTimeoutMs === undefined ? {} : { statement_timeout: options.statementTimeoutMs }),
+    // TCP keepalive finds idle connections whose peer vanished (and keeps NAT entries alive).
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 5_000,
+    // The server stops a statement at statement_timeout; query_timeout is the client's backstop
+    // for a network that stopped answering altogether (the connection is then destroyed, above).
+    // idle_in_transaction_session_timeout: a transaction whose client vanished mid-way (its
+    // connection destroyed at a deadline, or lost in a partition) releases its locks on the server.
+    ...(options.statementTimeoutMs === undefined
+      ? {}
+      : {
+          statement_timeout: options.statementTimeoutMs,
+          query_timeout: options.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
+          idle_in_transaction_session_timeout: options.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
+        }),
   });
   // A backend killed while idle emits 'error' on the pool; unhandled, it would crash the process.
   pool.on('error', (error) => onPoolError?.(error));

@@ -1,7 +1,7 @@
 /**
  * Who gets in when the service is busy, and how long they may stay:
- * - every request runs under its deadline (REQUEST_TIMEOUT_MS, Fastify's handlerTimeout), which
- *   the database layer honours (db/deadline.ts): past it, 504 and no further writes;
+ * - every request runs under its deadline (REQUEST_TIMEOUT_MS, http/deadline.ts), which the
+ *   database layer honours (db/deadline.ts): past it, 504 and no further writes;
  * - at most MAX_IN_FLIGHT requests are inside handlers at once; past it, 503 with Retry-After,
  *   so latency for the admitted ones stays bounded instead of every request slowing down;
  * - when the event loop lags past MAX_EVENT_LOOP_DELAY_MS, 503 too. (This is what
@@ -15,6 +15,7 @@ import type { OperationsConfig } from '../config-operations.ts';
 import { runWithDeadline } from '../db/deadline.ts';
 import { AppError } from '../errors.ts';
 import { sendError } from './error-handler.ts';
+import { startDeadline } from './deadline.ts';
 
 export type RejectionReason = 'in_flight' | 'event_loop_delay';
 
@@ -88,7 +89,7 @@ export function registerAdmission(app: FastifyInstance, settings: OperationsConf
       overloaded(reply);
       return;
     }
-    runWithDeadline(request.signal, done);
+    runWithDeadline(startDeadline(request, reply, settings.requestTimeoutMs), done);
   });
   return { inFlight: () => inFlight };
 }

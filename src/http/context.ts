@@ -31,9 +31,17 @@ export interface HttpContext {
   readonly background: (label: string, work: () => Promise<void>) => void;
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Rate-limit counters this request added to (given back if it ends in a 5xx: app.ts). */
+    countedAttempts?: readonly string[];
+  }
+}
+
 /** 429 with Retry-After when the client IP or the account is over its limit. */
 export async function enforceLimit(ctx: HttpContext, action: LimitedAction, request: FastifyRequest, account: string | null): Promise<void> {
   const decision = await ctx.limiter.check(action, request.ip, account);
+  request.countedAttempts = [...(request.countedAttempts ?? []), ...decision.counted];
   if (decision.allowed) return;
   ctx.securityEvent('rate_limit_hit', { action, dimension: decision.dimension, ip: request.ip });
   throw new AppError('rate_limited', { headers: { 'retry-after': String(decision.retryAfter) } });

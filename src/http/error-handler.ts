@@ -4,7 +4,6 @@
  * logged with the request id.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HANDLER_TIMEOUT } from '../db/deadline.ts';
 import { AppError, ERROR_CATALOG, type ErrorCode, type ValidationIssue } from '../errors.ts';
 
 interface AjvIssue {
@@ -82,10 +81,6 @@ function logServerError(request: FastifyRequest, error: AppError): void {
 export function handleError(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   // A handler that fails after its request timed out has nobody left to answer.
   if (reply.sent) return reply;
-  if (error.code === HANDLER_TIMEOUT) {
-    request.log.warn({ url: request.routeOptions.url }, 'request timed out');
-    return sendError(reply, new AppError('request_timeout'));
-  }
   if (error instanceof AppError) {
     logServerError(request, error);
     return sendError(reply, error);

@@ -17,6 +17,10 @@ export async function createRedisCounterStore(url: string, keyPrefix: string): P
       const ttl = Number(results?.[2]?.[1] ?? windowSeconds);
       return { count, ttl: ttl > 0 ? ttl : windowSeconds };
     },
+    async decrement(name): Promise<void> {
+      // Only a live window: DECR on an expired key would make a -1 with no expiry.
+      await redis.eval("if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end return 0", 1, `${keyPrefix}${name}`);
+    },
     async close(): Promise<void> {
       await redis.quit();
     },

@@ -33,6 +33,8 @@ export const DEFAULT_LIMITS: Readonly<Record<LimitedAction, RouteLimits>> = {
 export interface CounterStore {
   /** Adds one to the counter and returns its value and the seconds left in its window. */
   increment(key: string, windowSeconds: number): Promise<{ count: number; ttl: number }>;
+  /** Takes one back from a counter whose window is still open (an attempt the service failed). */
+  decrement(key: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,10 @@ export function createMemoryCounterStore(now: () => number = Date.now): CounterS
       counter.count++;
       return { count: counter.count, ttl: Math.max(1, Math.ceil((counter.resetAt - time) / 1000)) };
     },
+    async decrement(key): Promise<void> {
+      const counter = counters.get(key);
+      if (counter !== undefined && counter.resetAt > now() && counter.count > 0) counter.count--;
+    },
     async close(): Promise<void> {
       clearInterval(sweep);
     },
@@ -63,6 +69,8 @@ export function createMemoryCounterStore(now: () => number = Date.now): CounterS
 
 export interface LimitDecision {
   readonly allowed: boolean;
+  /** The counters this check added one to (to give back if the service then fails the attempt). */
+  readonly counted: readonly string[];
   /** Seconds until the tightest exceeded window resets (for Retry-After). */
   readonly retryAfter: number;
   readonly dimension: 'ip' | 'account' | null;
@@ -70,6 +78,12 @@ export interface LimitDecision {
 
 export interface RateLimiter {
   check(action: LimitedAction, ip: string, account: string | null): Promise<LimitDecision>;
+  /**
+   * Gives back what a check counted. Only attempts the service answered count: one that it
+   * failed itself (a 5xx, such as a database outage) must not bring its user closer to a
+   * lock-out. Best effort: a store that is down keeps the count.
+   */
+  refund(counted: readonly string[]): Promise<void>;
 }
 
 /**
@@ -88,13 +102,17 @@ export function createRateLimiter(store: CounterStore, limits: Readonly<Record<L
   return {
     async check(action, ip, account): Promise<LimitDecision> {
       const rules = limits[action];
-      const byIp = await counted(store, `rl:${action}:ip:${ip}`, rules.perIp.window);
-      if (byIp.count > rules.perIp.limit) return { allowed: false, retryAfter: byIp.ttl, dimension: 'ip' };
-      if (account !== null) {
-        const byAccount = await counted(store, `rl:${action}:acct:${account}`, rules.perAccount.window);
-        if (byAccount.count > rules.perAccount.limit) return { allowed: false, retryAfter: byAccount.ttl, dimension: 'account' };
-      }
-      return { allowed: true, retryAfter: 0, dimension: null };
+      const ipKey = `rl:${action}:ip:${ip}`;
+      const byIp = await counted(store, ipKey, rules.perIp.window);
+      if (byIp.count > rules.perIp.limit) return { allowed: false, counted: [ipKey], retryAfter: byIp.ttl, dimension: 'ip' };
+      if (account === null) return { allowed: true, counted: [ipKey], retryAfter: 0, dimension: null };
+      const accountKey = `rl:${action}:acct:${account}`;
+      const byAccount = await counted(store, accountKey, rules.perAccount.window);
+      if (byAccount.count > rules.perAccount.limit) return { allowed: false, counted: [ipKey, accountKey], retryAfter: byAccount.ttl, dimension: 'account' };
+      return { allowed: true, counted: [ipKey, accountKey], retryAfter: 0, dimension: null };
+    },
+    async refund(keys): Promise<void> {
+      await Promise.all(keys.map((key) => store.decrement(key).catch(() => undefined)));
     },
   };
 }

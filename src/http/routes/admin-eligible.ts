@@ -78,7 +78,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
     '/admin/eligible-emails/bulk',
     {
       bodyLimit: BULK_BODY_LIMIT,
-      handlerTimeout: BULK_TIMEOUT_MS,
+      config: { deadlineMs: BULK_TIMEOUT_MS },
       schema: { tags, body: Type.Object({ emails: Type.Array(Type.String({ maxLength: 320 }), { maxItems: MAX_BULK_ITEMS }), batch_id: Type.Optional(Type.Union([BatchId, Type.Null()])) }), response: { 201: BulkResultSchema, 422: ErrorBody } },
     },
     async (request, reply) => {
@@ -91,7 +91,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
 
   app.post(
     '/admin/eligible-emails/import',
-    { handlerTimeout: BULK_TIMEOUT_MS, schema: { tags, summary: 'CSV body (an email column, or one address a line)', querystring: Type.Object({ batch_id: Type.Optional(BatchId) }), response: { 201: BulkResultSchema, 413: ErrorBody, 422: ErrorBody } } },
+    { config: { deadlineMs: BULK_TIMEOUT_MS }, schema: { tags, summary: 'CSV body (an email column, or one address a line)', querystring: Type.Object({ batch_id: Type.Optional(BatchId) }), response: { 201: BulkResultSchema, 413: ErrorBody, 422: ErrorBody } } },
     async (request, reply) => {
       const checked = await checkedCsv(request.headers['content-type'], request.body as Readable);
       if (checked.invalid.length > 0) throw invalidEmailsError(checked.invalid, 'line', 'line');
@@ -102,7 +102,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
 
   app.post(
     '/admin/eligible-emails/import/preview',
-    { handlerTimeout: BULK_TIMEOUT_MS, schema: { tags, summary: 'What the same CSV import would do, without writing anything', response: { 200: PreviewSchema, 413: ErrorBody, 415: ErrorBody } } },
+    { config: { deadlineMs: BULK_TIMEOUT_MS }, schema: { tags, summary: 'What the same CSV import would do, without writing anything', response: { 200: PreviewSchema, 413: ErrorBody, 415: ErrorBody } } },
     async (request) => {
       const checked = await checkedCsv(request.headers['content-type'], request.body as Readable);
       const preview = await previewImport(ctx.db, checked);

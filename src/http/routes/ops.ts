@@ -2,17 +2,20 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ping, type Db } from '../../db/connect.ts';
+import { withDeadline } from '../../db/deadline.ts';
 import { pendingMigrations } from '../../db/migrate.ts';
 import { AppError } from '../../errors.ts';
 import { ErrorBody } from '../schemas.ts';
 
 export interface OpsDeps {
   readonly db: Db;
+  /** How long /readyz waits for the database before it answers 503 (never the request's 504). */
+  readonly readinessTimeoutMs: number;
 }
 
 const Status = Type.Object({ status: Type.String() });
 
-export const opsRoutes: FastifyPluginAsyncTypebox<OpsDeps> = async (app, { db }) => {
+export const opsRoutes: FastifyPluginAsyncTypebox<OpsDeps> = async (app, { db, readinessTimeoutMs }) => {
   // Migrations never un-apply, so once current, readiness only needs the ping.
   let migrationsCurrent = false;
 
@@ -23,8 +26,16 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsDeps> = async (app, { db })
     { config: { ops: true }, schema: { tags: ['operations'], summary: 'Database reachable and migrations current', response: { 200: Status, 503: ErrorBody } } },
     async () => {
       try {
-        await ping(db);
-        if (!migrationsCurrent) migrationsCurrent = (await pendingMigrations(db)).length === 0;
+        // Its own, shorter deadline: a database that does not answer is "not ready" (503), and
+        // the probe's connection is given back like a timed-out request's.
+        await withDeadline(
+          readinessTimeoutMs,
+          async () => {
+            await ping(db);
+            if (!migrationsCurrent) migrationsCurrent = (await pendingMigrations(db)).length === 0;
+          },
+          () => new Error(`the database did not answer within ${readinessTimeoutMs} ms`),
+        );
       } catch (error) {
         app.log.warn({ err: error }, 'readiness check: database unreachable');
         throw new AppError('service_unavailable', { detail: 'Database unreachable' });
