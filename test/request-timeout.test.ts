@@ -93,7 +93,7 @@ it('over a real socket, a POST with a JSON body gets its 504 at the deadline too
   const res = await fetch(`http://127.0.0.1:${port}/test/slow-transaction`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payload: 'x'.repeat(2000) }) });
   const elapsed = performance.now() - started;
   assert.equal(res.status, 504);
-  assert.equal((await res.json()).code, 'request_timeout');
+  assert.equal(((await res.json()) as { code: string }).code, 'request_timeout');
   assert.ok(elapsed < TIMEOUT_MS * 2, `answered before the handler woke up (${Math.round(elapsed)} ms)`);
   await sleep(TIMEOUT_MS * 2);
   assert.equal(await roleExists('probe-first'), false, 'rolled back');
