@@ -35,7 +35,7 @@ import { passesCsrf } from './security/csrf.ts';
 import { createJwtCodec } from './security/jwt.ts';
 import { hmac } from './security/tokens.ts';
 import { createAccountService } from './services/accounts.ts';
-import { createMemoryCounterStore, createRateLimiter, DEFAULT_LIMITS, type CounterStore, type LimitedAction, type RouteLimits } from './services/rate-limits.ts';
+import { createMemoryCounterStore, createRateLimiter, type CounterStore, type LimitedAction, type RouteLimits } from './services/rate-limits.ts';
 import { createSessionService } from './services/sessions.ts';
 import { createKeyRing } from './services/signing-keys.ts';
 import { jwksRoutes } from './http/routes/jwks.ts';
@@ -77,7 +77,7 @@ export interface AppDeps {
   readonly counterStore?: CounterStore;
   /** The Stytch provider; from STYTCH_* when absent. */
   readonly stytch?: StytchProvider | null;
-  /** Abuse limits; the defaults when absent (tests lower them). */
+  /** Abuse limits; RATE_LIMIT_* (or the defaults) when absent (tests lower them). */
   readonly limits?: Readonly<Record<LimitedAction, RouteLimits>>;
   /** The PostgreSQL pool's connection counts, for /metrics. */
   readonly poolStats?: () => PoolStats | null;
@@ -298,7 +298,7 @@ function createContext(app: App, deps: AppDeps, routes: readonly RegisteredRoute
   const accounts = createAccountService({ db, config, mailer, sessions, onSecurityEvent: securityEvent, background: background.run });
   const magicLinks = createMagicLinkService({ db, config, mailer, stytch, background: background.run, onSecurityEvent: securityEvent });
   const guards = createGuards({ db, jwt, cookies, onSecurityEvent: securityEvent, onBackground: background.run });
-  const context: HttpContext = { config, db, guards, cookies, sessions, accounts, magicLinks, stytch, keyRing, limiter: createRateLimiter(counterStore, deps.limits ?? DEFAULT_LIMITS), mailer, securityEvent, background: background.run };
+  const context: HttpContext = { config, db, guards, cookies, sessions, accounts, magicLinks, stytch, keyRing, limiter: createRateLimiter(counterStore, deps.limits ?? config.rateLimits), mailer, securityEvent, background: background.run };
   app.decorate('gatehouse', {
     mailer,
     context,

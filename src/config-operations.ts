@@ -3,7 +3,7 @@
  * Read with the rest of the configuration by loadConfig; kept apart so config.ts stays readable.
  */
 import { availableParallelism } from 'node:os';
-import { ConfigError, type Env } from './config.ts';
+import { ConfigError, type Env } from './config-parse.ts';
 
 export interface OperationsConfig {
   /** A request not answered within this many ms gets 504 and its unfinished writes roll back. */

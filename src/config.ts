@@ -9,6 +9,8 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { parseOperations, type OperationsConfig } from './config-operations.ts';
+import { parseRateLimits, type RateLimits } from './config-limits.ts';
+import { ConfigError, parseDuration, type Env } from './config-parse.ts';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type SignupMode = 'allowlist' | 'open' | 'closed';
@@ -46,17 +48,11 @@ export interface Config {
   readonly host: string;
   readonly logLevel: LogLevel;
   readonly operations: OperationsConfig;
+  /** Abuse limits per action (RATE_LIMIT_*). */
+  readonly rateLimits: RateLimits;
 }
 
-export type Env = Readonly<Record<string, string | undefined>>;
-
-/** Thrown for every invalid setting; `main` prints the message and exits 1. */
-export class ConfigError extends Error {
-  constructor(variable: string, problem: string, fix: string) {
-    super(`${variable}: ${problem}. Fix: ${fix}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError, parseDuration, type Env };
 
 export interface LoadedConfig {
   readonly config: Config;
@@ -64,7 +60,6 @@ export interface LoadedConfig {
   readonly warnings: readonly string[];
 }
 
-const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
 const MIN_SECRET_BYTES = 32;
 const DEV_SECRET_FILE = 'dev-jwt-secret';
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -77,16 +72,6 @@ export function readEnvironment(cwd: string = process.cwd(), env: Env = process.
   return { ...fromFile, ...env };
 }
 
-/** Parses `900`, `900s`, `15m`, `7d` into seconds. */
-export function parseDuration(variable: string, raw: string): number {
-  const match = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
-  if (!match) {
-    throw new ConfigError(variable, `"${raw}" is not a duration`, 'use seconds (900) or a number with s, m, h or d (15m, 7d)');
-  }
-  const seconds = Number(match[1]) * (DURATION_UNITS[match[2] || 's'] ?? 1);
-  if (seconds <= 0) throw new ConfigError(variable, 'must be greater than zero', 'use a positive duration such as 15m');
-  return seconds;
-}
 
 function oneOf<T extends string>(variable: string, raw: string | undefined, allowed: readonly T[], fallback: T): T {
   if (raw === undefined || raw === '') return fallback;
@@ -294,6 +279,7 @@ export function loadConfig(env: Env = readEnvironment()): LoadedConfig {
     host: env.HOST === undefined || env.HOST === '' ? (production ? '0.0.0.0' : '127.0.0.1') : env.HOST,
     logLevel: oneOf<LogLevel>('LOG_LEVEL', env.LOG_LEVEL, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], nodeEnv === 'test' ? 'silent' : 'info'),
     operations: parseOperations(env),
+    rateLimits: parseRateLimits(env),
   };
   return Object.freeze({ config: deepFreeze(config), warnings: Object.freeze(warnings) });
 }

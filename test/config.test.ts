@@ -105,3 +105,21 @@ describe('config', () => {
     assert.deepEqual(config.stytch, { projectId: 'p', secret: 's', env: 'http://127.0.0.1:9999/' });
   });
 });
+
+describe('RATE_LIMIT_*: abuse limits an operator sets', () => {
+  const dev = { NODE_ENV: 'test', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gh-limits-')) };
+
+  it('unset: the documented defaults; set: per account, then per IP, with s/m/h/d windows', () => {
+    const defaults = loadConfig(dev).config.rateLimits;
+    assert.deepEqual(defaults.login, { perAccount: { limit: 10, window: 900 }, perIp: { limit: 50, window: 300 } });
+    const set = loadConfig({ ...dev, RATE_LIMIT_LOGIN: '3/1h, 200/10m', RATE_LIMIT_MAGIC_LINK_SEND: '2/90,9/2d' }).config.rateLimits;
+    assert.deepEqual(set.login, { perAccount: { limit: 3, window: 3600 }, perIp: { limit: 200, window: 600 } });
+    assert.deepEqual(set.magic_link_send, { perAccount: { limit: 2, window: 90 }, perIp: { limit: 9, window: 172800 } });
+    assert.deepEqual(set.register, defaults.register, 'the others keep their defaults');
+  });
+
+  it('a bad value stops start-up naming the variable and the fix', () => {
+    for (const bad of ['10', '10/15m', '0/15m,5/5m', 'ten/15m,5/5m', '10/15x,5/5m', '10/15m,5/5m,1/1m']) refuses({ ...dev, RATE_LIMIT_LOGIN: bad }, 'RATE_LIMIT_LOGIN');
+    refuses({ ...dev, RATE_LIMIT_PASSWORD_CHANGE: '1/0s,1/1s' }, 'RATE_LIMIT_PASSWORD_CHANGE');
+  });
+});

@@ -4,8 +4,8 @@ import type { LightMyRequestResponse as LightResponse } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createRedisCounterStore } from '../src/providers/redis-counters.ts';
-import { DEFAULT_LIMITS, type LimitedAction, type RouteLimits } from '../src/services/rate-limits.ts';
-import { createTestApp, type TestApp } from './helpers/app.ts';
+import { createMemoryCounterStore, createRateLimiter, DEFAULT_LIMITS, type CounterStore, type LimitedAction, type RouteLimits } from '../src/services/rate-limits.ts';
+import { createTestApp, testConfig, type TestApp } from './helpers/app.ts';
 import { createUser, PASSWORD } from './helpers/auth.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
 
@@ -106,4 +106,43 @@ describe('shared store', () => {
     await a.close();
     await b.close();
   });
+});
+
+describe('limits from the configuration', () => {
+  it('RATE_LIMIT_LOGIN=2/15m,100/5m: the third sign-in attempt for one account is 429', async () => {
+    const env = { LOG_LEVEL: 'silent', RATE_LIMIT_LOGIN: '2/15m,100/5m' };
+    const app = await createTestApp({ env, limits: testConfig(env).rateLimits });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await app.app.inject({ method: 'POST', url: '/auth/login', payload: { email: 'configured@example.org', password: 'not the password at all' } })).statusCode);
+      assert.deepEqual(statuses, [401, 401, 429]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('refunds: attempts the service failed do not count', () => {
+  const stores: [string, () => Promise<CounterStore> | CounterStore, string | false][] = [
+    ['in-process', () => createMemoryCounterStore(), false],
+    ['Redis', () => createRedisCounterStore(process.env.REDIS_URL ?? '', `gatehouse-test:${randomBytes(6).toString('hex')}:`), process.env.REDIS_URL ? false : 'set REDIS_URL (".ci/run" does) to run the Redis store test'],
+  ];
+  for (const [name, makeStore, skip] of stores) {
+    it(`${name}: a refunded check leaves the counters where they were`, { skip }, async () => {
+      const store = await makeStore();
+      try {
+        const limiter = createRateLimiter(store, { ...DEFAULT_LIMITS, login: { perIp: { limit: 2, window: 60 }, perAccount: { limit: 2, window: 60 } } });
+        for (let i = 0; i < 5; i++) {
+          const decision = await limiter.check('login', '10.8.0.1', 'refund@example.org');
+          assert.equal(decision.allowed, true, `attempt ${i + 1}, each given back`);
+          await limiter.refund(decision.counted);
+        }
+        assert.equal((await limiter.check('login', '10.8.0.1', 'refund@example.org')).allowed, true);
+        assert.equal((await limiter.check('login', '10.8.0.1', 'refund@example.org')).allowed, true);
+        assert.equal((await limiter.check('login', '10.8.0.1', 'refund@example.org')).allowed, false, 'unrefunded attempts still count');
+      } finally {
+        await store.close();
+      }
+    });
+  }
 });

@@ -3,32 +3,10 @@
  * AND per account/email. The answer never depends on whether the account exists. The store is
  * in-process by default and Redis (shared by all instances) when REDIS_URL is set.
  */
+import { DEFAULT_LIMITS, type LimitedAction, type RouteLimits } from '../config-limits.ts';
 import { AppError } from '../errors.ts';
 
-export interface LimitRule {
-  readonly limit: number;
-  /** Seconds. */
-  readonly window: number;
-}
-
-export interface RouteLimits {
-  readonly perIp: LimitRule;
-  readonly perAccount: LimitRule;
-}
-
-export type LimitedAction = 'login' | 'register' | 'forgot' | 'verify_eligibility' | 'magic_link_send' | 'authenticate' | 'password_change';
-
-export const DEFAULT_LIMITS: Readonly<Record<LimitedAction, RouteLimits>> = {
-  login: { perIp: { limit: 50, window: 300 }, perAccount: { limit: 10, window: 900 } },
-  register: { perIp: { limit: 20, window: 3600 }, perAccount: { limit: 5, window: 3600 } },
-  forgot: { perIp: { limit: 20, window: 3600 }, perAccount: { limit: 5, window: 3600 } },
-  verify_eligibility: { perIp: { limit: 60, window: 300 }, perAccount: { limit: 20, window: 300 } },
-  magic_link_send: { perIp: { limit: 30, window: 3600 }, perAccount: { limit: 5, window: 900 } },
-  // Every redemption of a mailed token: /authenticate, the link's form landing, /verify-email, /password/reset.
-  authenticate: { perIp: { limit: 60, window: 300 }, perAccount: { limit: 20, window: 300 } },
-  // A signed-in session guessing its own current password; the account is the user.
-  password_change: { perIp: { limit: 30, window: 900 }, perAccount: { limit: 10, window: 900 } },
-};
+export { DEFAULT_LIMITS, type LimitedAction, type LimitRule, type RouteLimits } from '../config-limits.ts';
 
 export interface CounterStore {
   /** Adds one to the counter and returns its value and the seconds left in its window. */
