@@ -26,12 +26,12 @@ import { validatorCompiler } from './http/validation.ts';
 import { opsRoutes } from './http/routes/ops.ts';
 import { passwordRoutes } from './http/routes/auth-passwords.ts';
 import { sessionRoutes } from './http/routes/auth-sessions.ts';
-import { cookieNames, hasAuthCookie, hasValidApiKey, bearerToken } from './http/credentials.ts';
+import { cookieNames } from './http/credentials.ts';
+import { registerCsrf } from './http/csrf-hook.ts';
 import type { HttpContext } from './http/context.ts';
 import { createGuards } from './http/guards.ts';
 import { createLogMailer, createSmtpMailer, type Mailer } from './providers/mail.ts';
 import { createRedisCounterStore } from './providers/redis-counters.ts';
-import { passesCsrf } from './security/csrf.ts';
 import { createJwtCodec } from './security/jwt.ts';
 import { hmac } from './security/tokens.ts';
 import { createAccountService } from './services/accounts.ts';
@@ -200,30 +200,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Echo only allowed origins; credentials (cookies) make a wildcard unsafe.
     origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin)),
     credentials: true,
-    allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-request-id'],
+    allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-request-id', 'x-requested-with'],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
   });
-  app.addHook('onRequest', (request, _reply, done) => {
-    const withCookie = hasAuthCookie(request, context.cookies);
-    const allowed = passesCsrf(
-      {
-        method: request.method,
-        // Only a valid key exempts, and a request that also carries the cookies is judged as the cookies'.
-        hasBearer: bearerToken(request) !== null || (!withCookie && hasValidApiKey(request, deps.config.apiKey)),
-        hasAuthCookie: withCookie,
-        origin: request.headers.origin,
-        referer: request.headers.referer,
-        secFetchSite: singleHeader(request.headers['sec-fetch-site']),
-      },
-      allowedOrigins,
-    );
-    if (!allowed) {
-      context.securityEvent('csrf_rejected', { method: request.method, url: request.routeOptions.url, origin: request.headers.origin ?? null });
-      done(new AppError('csrf_rejected'));
-      return;
-    }
-    done();
-  });
+  registerCsrf(app, { cookies: context.cookies, apiKey: deps.config.apiKey, allowedOrigins, publicOrigin: new URL(deps.config.publicUrl).origin, securityEvent: context.securityEvent });
 
   // An attempt the service failed itself (5xx: the database was down, the deadline passed)
   // does not count toward its user's limit: an outage must not lock people out afterwards.
@@ -253,9 +233,6 @@ function readinessTimeout(requestTimeoutMs: number): number {
   return Math.max(50, Math.min(2_000, requestTimeoutMs - 100));
 }
 
-function singleHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /** Builds the services once; routes receive them as plugin options. */
 interface OptionalProviders {

@@ -27,7 +27,7 @@ export const ERROR_CATALOG = {
   invalid_token: { status: 401, detail: 'Invalid authentication token' },
   sign_in_required: { status: 401, detail: 'Sign in to this account, then open the link again: confirming an address needs both its mail and its password' },
   forbidden: { status: 403, detail: 'Forbidden' },
-  csrf_rejected: { status: 403, detail: 'Cross-site request refused: the Origin is not allowed' },
+  csrf_rejected: { status: 403, detail: 'Cross-site request refused' },
   missing_role: { status: 403, detail: 'User does not have the required role' },
   user_inactive: { status: 403, detail: 'User account is deactivated' },
   email_not_eligible: { status: 403, detail: 'Email not authorized for access' },

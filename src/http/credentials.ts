@@ -52,9 +52,16 @@ export function setSessionCookies(reply: FastifyReply, names: CookieNames, token
   reply.header('cache-control', 'no-store');
 }
 
+/**
+ * Clears both cookies with the attributes they were set with. The access cookie is overwritten
+ * with an empty value that lapses in a second rather than deleted outright: curl 7.88 (Debian
+ * 12's) keeps the old value of every cookie but the last one a response deletes, so a second
+ * deletion in one response would leave the access token in its jar. An empty value is no
+ * credential, and every client drops it a second later.
+ */
 export function clearSessionCookies(reply: FastifyReply, names: CookieNames): void {
   const base = { httpOnly: true, sameSite: 'lax' as const, path: '/', secure: names.secure };
-  reply.clearCookie(names.access, base);
+  reply.setCookie(names.access, '', { ...base, maxAge: 1 });
   reply.clearCookie(names.refresh, base);
   reply.header('cache-control', 'no-store');
 }

@@ -53,6 +53,11 @@ export interface SessionService {
   create(userUuid: string, client: ClientInfo, options?: { stytchSessionToken?: string | null }): Promise<IssuedTokens>;
   refresh(refreshToken: string): Promise<IssuedTokens>;
   revoke(sessionId: string): Promise<string | null>;
+  /**
+   * Revokes the session a refresh token (current or just rotated) belongs to: a logout whose
+   * access token has expired still ends its session. The session id when it did, else null.
+   */
+  revokeByRefreshToken(refreshToken: string): Promise<{ sessionId: string; userUuid: string; stytchSessionToken: string | null } | null>;
   revokeAllForUser(userUuid: string, exceptSessionId?: string | null): Promise<string[]>;
 }
 
@@ -131,6 +136,16 @@ export function createSessionService(deps: { db: Db; jwt: JwtCodec; settings: Se
     async revoke(sessionId): Promise<string | null> {
       const row = await revokeSession(db, sessionId);
       return row?.stytch_session_token ?? null;
+    },
+
+    async revokeByRefreshToken(presented): Promise<{ sessionId: string; userUuid: string; stytchSessionToken: string | null } | null> {
+      const parsed = parseRefreshToken(settings.refreshKey, presented);
+      if (parsed === null) return null;
+      const state = await findRefreshState(db, parsed.sessionId);
+      const hash = hashToken(presented);
+      if (state === null || state.revoked || (state.refresh_token_hash !== hash && state.previous_refresh_token_hash !== hash)) return null;
+      const row = await revokeSession(db, parsed.sessionId);
+      return row === null ? null : { sessionId: parsed.sessionId, userUuid: state.user_uuid, stytchSessionToken: row.stytch_session_token };
     },
 
     async revokeAllForUser(userUuid, exceptSessionId = null): Promise<string[]> {

@@ -24,6 +24,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     '/register',
     {
       bodyLimit: AUTH_BODY_LIMIT,
+      config: { credentials: 'body' },
       schema: {
         tags,
         summary: 'Create a password account (per SIGNUP_MODE); sends a verification mail',
@@ -43,7 +44,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     '/login',
     {
       bodyLimit: AUTH_BODY_LIMIT,
-      config: { signIn: 'password' },
+      config: { signIn: 'password', credentials: 'body' },
       schema: {
         tags,
         summary: 'Sign in with email and password; sets the session cookies',
@@ -76,6 +77,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     '/password/forgot',
     {
       bodyLimit: AUTH_BODY_LIMIT,
+      config: { credentials: 'body' },
       schema: { tags, summary: 'Mail a reset link (202 whether or not the account exists)', body: Type.Object({ email: EmailField }), response: { 202: Type.Object({ sent: Type.Boolean() }), 422: ErrorBody, 429: ErrorBody } },
     },
     async (request, reply) => {
@@ -89,6 +91,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     '/password/reset',
     {
       bodyLimit: AUTH_BODY_LIMIT,
+      config: { credentials: 'body' },
       schema: { tags, summary: 'Set a new password with the mailed token; revokes every session', body: Type.Object({ token: TokenField, password: PasswordField }), response: { 204: Type.Null(), 401: ErrorBody, 422: ErrorBody, 429: ErrorBody } },
     },
     async (request, reply) => {

@@ -1,10 +1,11 @@
 /** The signed-in user: /me, logout, refresh, and their own sessions. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.ts';
 import { listLiveSessions, revokeOwnSession } from '../../queries/sessions.ts';
 import { userPublicView } from '../../services/user-view.ts';
-import { clearSessionCookies } from '../credentials.ts';
+import { bearerToken, clearSessionCookies, hasAuthCookie } from '../credentials.ts';
 import { startSession, tokenBody, type HttpContext } from '../context.ts';
 import { currentUser } from '../guards.ts';
 import { ErrorBody, OwnSessionSchema, TokenResponseSchema, UserPublicViewSchema, UuidParam } from '../schemas.ts';
@@ -12,6 +13,14 @@ import { ErrorBody, OwnSessionSchema, TokenResponseSchema, UserPublicViewSchema,
 const tags = ['auth'];
 
 export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
+  /** The session of the access credential, or else of the refresh cookie (an expired access token). */
+  async function endSession(request: FastifyRequest): Promise<{ sessionId: string; userUuid: string; stytchSessionToken: string | null } | null> {
+    const principal = await ctx.guards.principalOf(request);
+    if (principal !== null) return { sessionId: principal.session_id, userUuid: principal.uuid, stytchSessionToken: await ctx.sessions.revoke(principal.session_id) };
+    const refresh = request.cookies[ctx.cookies.refresh];
+    return refresh === undefined || refresh === '' ? null : ctx.sessions.revokeByRefreshToken(refresh);
+  }
+
   app.get(
     '/me',
     { onRequest: ctx.guards.requireUser, schema: { tags, summary: 'The user public view with memberships', response: { 200: UserPublicViewSchema, 401: ErrorBody } } },
@@ -23,15 +32,24 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
 
   app.post(
     '/logout',
-    // A logout carries no body: a few bytes are room enough.
-    { onRequest: ctx.guards.requireUser, bodyLimit: 1024, schema: { tags, summary: 'Revoke this session and clear the cookies', response: { 204: Type.Null(), 401: ErrorBody } } },
+    {
+      // A logout carries no body: a few bytes are room enough. A caller with no credential at
+      // all is refused before anything is read.
+      bodyLimit: 1024,
+      onRequest: async (request) => {
+        if (bearerToken(request) === null && !hasAuthCookie(request, ctx.cookies)) throw new AppError('not_authenticated', { headers: { 'www-authenticate': 'Bearer' } });
+      },
+      schema: { tags, summary: 'Revoke this session and clear the cookies', response: { 204: Type.Null(), 401: ErrorBody } },
+    },
     async (request, reply) => {
-      const user = currentUser(request);
-      const stytchSession = await ctx.sessions.revoke(user.session_id);
-      const stytch = ctx.stytch;
-      if (stytchSession !== null && stytch !== null) ctx.background('revoke Stytch session', () => stytch.revokeSession(stytchSession));
-      ctx.securityEvent('logout', { user_id: user.uuid, session_id: user.session_id });
+      // Every answer clears the cookies (with the attributes they were set with), so no client
+      // keeps a dead session's cookies in its jar, whatever else happens here.
       clearSessionCookies(reply, ctx.cookies);
+      const ended = await endSession(request);
+      if (ended === null) throw new AppError('not_authenticated', { headers: { 'www-authenticate': 'Bearer' } });
+      const stytch = ctx.stytch;
+      if (ended.stytchSessionToken !== null && stytch !== null) ctx.background('revoke Stytch session', () => stytch.revokeSession(ended.stytchSessionToken ?? ''));
+      ctx.securityEvent('logout', { user_id: ended.userUuid, session_id: ended.sessionId });
       return reply.code(204).send(null);
     },
   );

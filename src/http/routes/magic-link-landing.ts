@@ -45,7 +45,7 @@ export const magicLinkLandingRoutes: FastifyPluginAsync<HttpContext> = async (ap
     );
   });
 
-  app.post('/magic-links/verify', { config: { signIn: 'magic_link' }, schema: { hide: true } }, async (request, reply) => {
+  app.post('/magic-links/verify', { config: { signIn: 'magic_link', credentials: 'body' }, schema: { hide: true } }, async (request, reply) => {
     const token = (request.body as Record<string, unknown> | undefined)?.token;
     try {
       // The same limit as the JSON /authenticate: this form redeems the same tokens.

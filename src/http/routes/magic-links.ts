@@ -19,6 +19,7 @@ export const magicLinkRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     '/verify-email-eligibility',
     {
       bodyLimit: BODY_LIMIT,
+      config: { credentials: 'body' },
       schema: { tags, summary: 'Is this email on the eligible list?', body: Type.Object({ email: EmailField }), response: { 200: Type.Object({ eligible: Type.Boolean() }), 422: ErrorBody, 429: ErrorBody } },
     },
     async (request) => {
@@ -32,6 +33,7 @@ export const magicLinkRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     '/magic-links/send',
     {
       bodyLimit: BODY_LIMIT,
+      config: { credentials: 'body' },
       schema: {
         tags,
         summary: 'Mail a sign-in link (202 whether or not a mail went out)',
@@ -52,7 +54,7 @@ export const magicLinkRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     '/authenticate',
     {
       bodyLimit: BODY_LIMIT,
-      config: { signIn: 'magic_link' },
+      config: { signIn: 'magic_link', credentials: 'body' },
       schema: {
         tags,
         summary: 'Redeem a magic-link token (built-in or Stytch) for a session',
