@@ -212,7 +212,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     done();
   });
 
-  await app.register(jwksRoutes, { keyRing: context.keyRing });
+  await app.register(jwksRoutes, { keyRing: context.keyRing, maxAgeSeconds: deps.config.operations.jwksMaxAgeSeconds });
   for (const prefix of deps.config.authRoutePrefixes) {
     await app.register(passwordRoutes, { ...context, prefix });
     await app.register(sessionRoutes, { ...context, prefix });

@@ -21,6 +21,8 @@ export interface OperationsConfig {
   readonly shutdownGraceMs: number;
   /** How often each instance re-reads the signing keys (rotation and retirement reach it then). */
   readonly signingKeyReloadSeconds: number;
+  /** How long verifiers may cache the JWKS (Cache-Control max-age); a rotated key signs only after it. */
+  readonly jwksMaxAgeSeconds: number;
   /** Prefix of every Redis key, so deployments (or test runs) can share one Redis. */
   readonly redisKeyPrefix: string;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
@@ -48,6 +50,7 @@ export function parseOperations(env: Env): OperationsConfig {
     // Production sits behind a load balancer that needs a few seconds to notice; a developer's Ctrl-C should not wait.
     shutdownGraceMs: wholeNumber('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS, production ? 5_000 : 0, 0),
     signingKeyReloadSeconds: wholeNumber('SIGNING_KEY_RELOAD_SECONDS', env.SIGNING_KEY_RELOAD_SECONDS, 60, 1),
+    jwksMaxAgeSeconds: wholeNumber('JWKS_MAX_AGE_SECONDS', env.JWKS_MAX_AGE_SECONDS, 300, 0),
     redisKeyPrefix: env.REDIS_KEY_PREFIX === undefined || env.REDIS_KEY_PREFIX === '' ? 'gatehouse:' : env.REDIS_KEY_PREFIX,
     metricsToken,
   };

@@ -14,7 +14,9 @@ import { createUser, login } from './helpers/auth.ts';
 import { runCli } from './helpers/processes.ts';
 
 const RELOAD_SECONDS = 1;
-const env = { JWT_ALGORITHM: 'EdDSA', JWT_SECRET: 'k'.repeat(40), SIGNING_KEY_RELOAD_SECONDS: String(RELOAD_SECONDS) };
+/** A rotated key is published this long (plus a reload) before it signs. */
+const MAX_AGE_SECONDS = 3;
+const env = { JWT_ALGORITHM: 'EdDSA', JWT_SECRET: 'k'.repeat(40), SIGNING_KEY_RELOAD_SECONDS: String(RELOAD_SECONDS), JWKS_MAX_AGE_SECONDS: String(MAX_AGE_SECONDS) };
 let a: TestApp;
 let b: TestApp;
 
@@ -49,9 +51,13 @@ describe('rotate then retire', () => {
     const before = await login(a.app, 'rotating@example.org');
     const oldKid = kidOf(before.accessToken);
 
+    const rotatedAt = performance.now();
     const newKid = await rotateSigningKey(a.database.db, a.config);
     await waitForReload();
     for (const instance of [a, b]) assert.deepEqual(await jwksKids(instance), [newKid, oldKid].sort(), 'JWKS publishes old and new');
+    const published = await login(b.app, 'rotating@example.org');
+    assert.equal(kidOf(published.accessToken), oldKid, 'published first: the new key does not sign while a verifier may still hold a JWKS without it');
+    await sleep(rotatedAt + (MAX_AGE_SECONDS + RELOAD_SECONDS) * 1000 + 300 - performance.now());
     const afterRotation = await login(b.app, 'rotating@example.org');
     assert.equal(kidOf(afterRotation.accessToken), newKid, 'new tokens use the new key');
     for (const instance of [a, b]) assert.equal(await meStatus(instance, before.accessToken), 200, 'old-key tokens keep working');
@@ -86,15 +92,16 @@ describe('the gatehouse keys command', () => {
       context.skip('the CLI is a separate process: it can share a PostgreSQL database, not an in-memory PGlite');
       return;
     }
-    const cliEnv = { ...env, DATABASE_URL: a.database.url, LOG_LEVEL: 'silent' };
+    // A long lead: each CLI process takes seconds to start, and the new key must still be waiting to sign when it is listed.
+    const cliEnv = { ...env, JWKS_MAX_AGE_SECONDS: '600', DATABASE_URL: a.database.url, LOG_LEVEL: 'silent' };
     const rotated = await runCli(['keys', 'rotate'], cliEnv);
     assert.equal(rotated.code, 0, rotated.stderr);
-    const kid = /Added signing key (\S+)\./.exec(rotated.stdout)?.[1] ?? '';
+    const kid = /Added signing key ([0-9a-f]+):/.exec(rotated.stdout)?.[1] ?? '';
     assert.notEqual(kid, '');
     const listed = await runCli(['keys', 'list'], cliEnv);
-    const live = listed.stdout.split('\n').filter((line) => line.endsWith('\tlive'));
-    assert.ok(live[0]?.startsWith(`${kid}\t`), 'the new key is listed first');
-    const older = live[1]?.split('\t')[0] ?? '';
+    const lines = listed.stdout.split('\n');
+    assert.match(lines[0] ?? '', new RegExp(`^${kid}\t.*\tpublished, signs from `), 'the new key is listed first, published and waiting to sign');
+    const older = lines.find((line) => line.endsWith('\tlive'))?.split('\t')[0] ?? '';
     const refused = await runCli(['keys', 'retire', older], cliEnv);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /may still be valid until .*--force/);

@@ -114,6 +114,8 @@ export interface SigningKeysTable {
   public_jwk: Json;
   private_jwk_encrypted: string;
   created_at: Timestamp;
+  /** Published from created_at, signs from here (publish before sign: migration 0006). */
+  signs_from: Generated<Date>;
   retired_at: NullableTimestamp;
 }
 

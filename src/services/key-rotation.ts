@@ -1,6 +1,6 @@
 /**
  * Rotating the asymmetric signing keys without logging anybody out (`gatehouse keys …`):
- * rotate adds a key that every instance starts signing with on its next key reload; the old key
+ * rotate adds a key that is published at once and signs once every cached JWKS has expired; the old key
  * keeps verifying until it is retired; retire refuses while tokens the old key may have signed
  * are still valid (unless forced), and never retires the key that signs now. Refresh tokens do
  * not depend on these keys, so even a forced retirement only costs clients one refresh.
@@ -25,18 +25,25 @@ export async function listSigningKeys(db: Db): Promise<SigningKeySummary[]> {
   return allSigningKeys(db);
 }
 
-/** Adds a new signing key for the configured algorithm; returns its kid. */
+/**
+ * How long a rotated key is only published before it signs: a verifier may serve the JWKS from
+ * its cache for JWKS_MAX_AGE_SECONDS, and an instance sees a new key only at its next reload.
+ */
+export function publishLeadSeconds(config: Config): number {
+  return config.operations.jwksMaxAgeSeconds + config.operations.signingKeyReloadSeconds;
+}
+
+/** Adds a new signing key for the configured algorithm (published now, signing after the lead); returns its kid. */
 export async function rotateSigningKey(db: Db, config: Config): Promise<string> {
-  return createSigningKey(db, asymmetricAlgorithm(config), config.jwtSecret);
+  return createSigningKey(db, asymmetricAlgorithm(config), config.jwtSecret, publishLeadSeconds(config));
 }
 
 /**
- * The moment after which no valid access token can carry a key superseded by `newest`: every
- * instance has reloaded its keys (SIGNING_KEY_RELOAD_SECONDS) and every token signed before
- * that has expired (ACCESS_TOKEN_TTL).
+ * The moment after which no valid access token can carry a key superseded by `newest`: `newest`
+ * signs (signs_from), and every token signed before that has expired (ACCESS_TOKEN_TTL).
  */
 export function safeToRetireAt(newest: SigningKeySummary, config: Config): Date {
-  return new Date(newest.created_at.getTime() + (config.operations.signingKeyReloadSeconds + config.accessTokenTtl) * 1000);
+  return new Date(newest.signs_from.getTime() + config.accessTokenTtl * 1000);
 }
 
 export async function retireSigningKey(db: Db, config: Config, kid: string, options: { force: boolean; now?: Date }): Promise<void> {

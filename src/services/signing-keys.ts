@@ -1,7 +1,8 @@
 /**
  * The key ring for asymmetric access tokens (JWT_ALGORITHM EdDSA or ES256). Keys live in the
  * database so every instance signs and verifies with the same set; the first key is created on
- * first use. The newest live key signs; every live key verifies and is published in the JWKS.
+ * first use. The newest live key whose `signs_from` has come signs; every live key verifies and
+ * is published in the JWKS (a rotated key from the moment it is made: publish before sign).
  * The table is re-read every `reloadMs` (SIGNING_KEY_RELOAD_SECONDS): see key-rotation.ts.
  */
 import { randomBytes } from 'node:crypto';
@@ -29,6 +30,8 @@ interface LoadedKey {
   readonly publicKey: CryptoKey;
   /** null when it was sealed under another JWT_SECRET: such a key still verifies, never signs. */
   readonly privateKey: CryptoKey | null;
+  /** Epoch ms from which it signs; before that it is only published. */
+  readonly signsFrom: number;
 }
 
 /**
@@ -39,13 +42,17 @@ export function newKid(): string {
   return randomBytes(12).toString('hex');
 }
 
-/** Adds a new signing key; it signs from now on, older keys keep verifying until retired. */
-export async function createSigningKey(db: Db, algorithm: AsymmetricAlgorithm, secret: string): Promise<string> {
+/**
+ * Adds a signing key. It is published at once and signs after `signsAfterSeconds` (a rotation
+ * waits out every verifier's cached JWKS; the first key signs at once). Older keys keep
+ * verifying until they are retired.
+ */
+export async function createSigningKey(db: Db, algorithm: AsymmetricAlgorithm, secret: string, signsAfterSeconds = 0): Promise<string> {
   const { publicKey, privateKey } = await generateKeyPair(algorithm === 'EdDSA' ? 'Ed25519' : 'ES256', { extractable: true });
   const kid = newKid();
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: algorithm, use: 'sig' };
   const privateJwk = await exportJWK(privateKey);
-  await insertSigningKey(db, { kid, alg: algorithm, publicJwk, privateJwkEncrypted: encryptSecret(secret, JSON.stringify(privateJwk)) });
+  await insertSigningKey(db, { kid, alg: algorithm, publicJwk, privateJwkEncrypted: encryptSecret(secret, JSON.stringify(privateJwk)), signsAfterSeconds });
   return kid;
 }
 
@@ -64,6 +71,7 @@ async function loadKey(row: SigningKeyRow, algorithm: AsymmetricAlgorithm, secre
     publicJwk,
     publicKey: (await importJWK(publicJwk, algorithm)) as CryptoKey,
     privateKey: await openPrivateKey(row.private_jwk_encrypted, algorithm, secret),
+    signsFrom: row.signs_from.getTime(),
   };
 }
 
@@ -106,9 +114,12 @@ export function createKeyRing(db: Db, algorithm: AsymmetricAlgorithm, secret: st
   return {
     algorithm,
     async signingKey(): Promise<{ kid: string; key: CryptoKey }> {
-      const newest = (await current()).find((key) => key.privateKey !== null);
-      if (newest?.privateKey === undefined || newest.privateKey === null) throw new Error('no signing key');
-      return { kid: newest.kid, key: newest.privateKey };
+      const openable = (await current()).filter((key) => key.privateKey !== null);
+      // The newest key whose publication time is over; a key still only published waits.
+      const time = now();
+      const signer = openable.find((key) => key.signsFrom <= time) ?? openable.at(-1);
+      if (signer?.privateKey === undefined || signer.privateKey === null) throw new Error('no signing key');
+      return { kid: signer.kid, key: signer.privateKey };
     },
     async verificationKey(kid: string): Promise<CryptoKey | null> {
       let found = (await current()).find((key) => key.kid === kid);

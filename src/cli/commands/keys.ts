@@ -7,22 +7,23 @@ export function registerKeyCommands(program: Command): void {
   const keys = program.command('keys').description('rotate and retire the signing keys of EdDSA/ES256 access tokens');
   keys
     .command('list')
-    .description('every key, newest first: kid, algorithm, created, retired')
+    .description('every key, newest first: kid, algorithm, created, state (live, published and waiting to sign, retired)')
     .action(async () => {
       await withDatabase(async ({ db }) => {
         for (const key of await listSigningKeys(db)) {
-          console.log(`${key.kid}\t${key.alg}\t${key.created_at.toISOString()}\t${key.retired_at === null ? 'live' : `retired ${key.retired_at.toISOString()}`}`);
+          const state = key.retired_at !== null ? `retired ${key.retired_at.toISOString()}` : key.signs_from > new Date() ? `published, signs from ${key.signs_from.toISOString()}` : 'live';
+        console.log(`${key.kid}\t${key.alg}\t${key.created_at.toISOString()}\t${state}`);
         }
       });
     });
   keys
     .command('rotate')
-    .description('add a new signing key; instances sign with it from their next key reload, old keys keep verifying')
+    .description('add a new signing key: published in the JWKS now, signing once every cached JWKS has expired; old keys keep verifying')
     .action(async () => {
       await withDatabase(async ({ db, config }) => {
         const kid = await rotateSigningKey(db, config);
         const newest = (await listSigningKeys(db)).find((key) => key.kid === kid);
-        console.log(`Added signing key ${kid}. Every instance signs with it within ${config.operations.signingKeyReloadSeconds} s.`);
+        if (newest !== undefined) console.log(`Added signing key ${kid}: published in the JWKS now, signing from ${newest.signs_from.toISOString()} (after JWKS_MAX_AGE_SECONDS + SIGNING_KEY_RELOAD_SECONDS).`);
         if (newest !== undefined) console.log(`Older keys can be retired after ${safeToRetireAt(newest, config).toISOString()}: gatehouse keys retire <kid>`);
       });
     });

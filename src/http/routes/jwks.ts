@@ -1,25 +1,30 @@
 /** GET /.well-known/jwks.json: the public keys that verify access tokens (EdDSA/ES256 only). */
+import { createHash } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../errors.ts';
 import type { KeyRing } from '../../services/signing-keys.ts';
 import { ErrorBody } from '../schemas.ts';
 
-export const jwksRoutes: FastifyPluginAsyncTypebox<{ keyRing: KeyRing | null }> = async (app, { keyRing }) => {
+export const jwksRoutes: FastifyPluginAsyncTypebox<{ keyRing: KeyRing | null; maxAgeSeconds: number }> = async (app, { keyRing, maxAgeSeconds }) => {
   app.get(
     '/.well-known/jwks.json',
     {
       schema: {
         tags: ['operations'],
         summary: 'Public keys for offline verification of access tokens (JWT_ALGORITHM EdDSA or ES256)',
-        response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }), 404: ErrorBody },
+        response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }), 304: Type.Null(), 404: ErrorBody },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       if (keyRing === null) throw new AppError('not_found', { detail: 'No JWKS: access tokens are HS256 (set JWT_ALGORITHM=EdDSA or ES256 to publish keys)' });
-      // Verifiers may cache the set briefly; a rotation is visible within five minutes.
-      reply.header('cache-control', 'public, max-age=300');
-      return keyRing.jwks();
+      // Verifiers may cache the set for JWKS_MAX_AGE_SECONDS: a rotated key is published that
+      // long (plus a key reload) before it signs, so no fresh cache ever lacks a signing key.
+      const jwks = await keyRing.jwks();
+      const etag = `"${createHash('sha256').update(JSON.stringify(jwks)).digest('base64url').slice(0, 27)}"`;
+      reply.header('cache-control', `public, max-age=${maxAgeSeconds}`).header('etag', etag);
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send(null);
+      return jwks;
     },
   );
 };
