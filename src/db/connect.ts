@@ -13,6 +13,7 @@ import { PGliteDialect } from './pglite-dialect.ts';
 import { guardDialect } from './guarded-dialect.ts';
 import { copyInWithPg, isCopyQuery } from './copy-in.ts';
 import { currentDeadline, whileWithinDeadline } from './deadline.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 
 export type DbKind = 'postgres' | 'pglite';
 export type Db = Kysely<Database>;
@@ -173,10 +174,18 @@ export function openPGliteInstance(pglite: PGlite, options: OpenOptions = {}): D
 export async function openPGlite(dataDir: string, options: OpenOptions = {}): Promise<DbHandle> {
   const dir = path.join(dataDir, 'pglite');
   mkdirSync(dir, { recursive: true });
-  // Imported only for the embedded mode: a PostgreSQL deployment never loads it.
-  const { PGlite: EmbeddedPostgres } = await import('@electric-sql/pglite');
-  const pglite = await EmbeddedPostgres.create(dir);
-  return openPGliteInstance(pglite, options);
+  // Before PGlite touches the files: a second process must be refused, not silently diverge.
+  const unlock = lockDataDir(dataDir);
+  try {
+    // Imported only for the embedded mode: a PostgreSQL deployment never loads it.
+    const { PGlite: EmbeddedPostgres } = await import('@electric-sql/pglite');
+    const pglite = await EmbeddedPostgres.create(dir);
+    const opened = openPGliteInstance(pglite, options);
+    return { ...opened, close: () => opened.close().finally(unlock) };
+  } catch (error) {
+    unlock();
+    throw error;
+  }
 }
 
 export async function openDatabase(
