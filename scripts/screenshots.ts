@@ -5,7 +5,8 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { createUser, PASSWORD } from '../test/helpers/auth.ts';
-import { startBrowserWorld } from '../test/helpers/browser.ts';
+import { linkIn, startBrowserWorld } from '../test/helpers/browser.ts';
+import { insertEligibleChunk } from '../src/queries/eligibility.ts';
 import { ROOT } from '../test/helpers/processes.ts';
 import { createOrganizer } from '../src/services/organizers.ts';
 import { importEligibleEmails } from '../src/services/eligibility.ts';
@@ -27,6 +28,17 @@ async function main(): Promise<void> {
     const club = await createOrganizer(db, 'Run Club', admin.uuid, { actor: 'system' });
     await createOrganizer(db, 'Book Circle', grace.uuid, { actor: 'system' });
     await importEligibleEmails(db, ['ada@example.org', 'grace@example.org', 'linus@example.org', 'margaret@example.org'], 'founders', { actor: 'system' });
+
+    // A self-registered address confirmed from a signed-out browser: the page asks to sign in first.
+    await insertEligibleChunk(db, ['new.member@example.org'], 'screenshots');
+    const verifyMail = world.smtp.waitFor('new.member@example.org');
+    await world.app.inject({ method: 'POST', url: '/auth/register', payload: { email: 'new.member@example.org', password: PASSWORD } });
+    const signedOut = await world.newPage({ width: 390, height: 844 });
+    await signedOut.page.goto(linkIn((await verifyMail).text));
+    await signedOut.page.getByRole('button', { name: 'Verify my email address' }).click();
+    await signedOut.page.getByRole('link', { name: 'Sign in to confirm' }).waitFor();
+    await shoot(signedOut.page, 'verify-email-sign-in-phone');
+    await signedOut.context.close();
 
     const phone = await world.newPage({ width: 390, height: 844 });
     await phone.page.goto('/ui/sign-in');
