@@ -50,8 +50,3 @@ export function judgeCsrf(input: CsrfInput, allowedOrigins: ReadonlySet<string>)
   if (input.secFetchSite === 'same-origin' || input.hasRequestedWith) return ALLOWED;
   return { allowed: false, reason: 'no_origin' };
 }
-
-/** True when the request may proceed. */
-export function passesCsrf(input: CsrfInput, allowedOrigins: ReadonlySet<string>): boolean {
-  return judgeCsrf(input, allowedOrigins).allowed;
-}
