@@ -27,6 +27,9 @@ import { opsRoutes } from './http/routes/ops.ts';
 import { passwordRoutes } from './http/routes/auth-passwords.ts';
 import { sessionRoutes } from './http/routes/auth-sessions.ts';
 import { cookieNames } from './http/credentials.ts';
+import { openApiOptions } from './http/openapi.ts';
+import { registerContractCheck, type ContractViolationSink } from './http/contract-check.ts';
+import type { RouteAccess } from './http/route-contract.ts';
 import { registerCsrf } from './http/csrf-hook.ts';
 import type { HttpContext } from './http/context.ts';
 import { createGuards } from './http/guards.ts';
@@ -81,6 +84,8 @@ export interface AppDeps {
   readonly limits?: Readonly<Record<LimitedAction, RouteLimits>>;
   /** The PostgreSQL pool's connection counts, for /metrics. */
   readonly poolStats?: () => PoolStats | null;
+  /** Told of every answer its operation's contract does not declare (the tests fail on one). */
+  readonly onContractViolation?: ContractViolationSink;
 }
 
 export type App = FastifyInstance;
@@ -89,8 +94,8 @@ export type App = FastifyInstance;
 export interface RegisteredRoute {
   readonly method: string;
   readonly url: string;
-  /** For organizer routes: the action of organizer-permissions.ts that guards it. */
-  readonly organizerAction: string | null;
+  /** Who may call it (route-contract.ts); null for routes outside the API (the docs pages). */
+  readonly access: RouteAccess | null;
 }
 
 /**
@@ -139,11 +144,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // JSON routes take JSON only: text/plain would let a cross-site form post without a preflight.
   app.removeContentTypeParser('text/plain');
 
+  if (deps.onContractViolation !== undefined) registerContractCheck(app, deps.onContractViolation);
   const routes: RegisteredRoute[] = [];
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const config = (route.config ?? {}) as { organizerAction?: string };
-    for (const method of methods) routes.push({ method, url: route.url, organizerAction: config.organizerAction ?? null });
+    // The route plugin's own onRoute hook (route-access.ts) fills in its access after this one.
+    const config = (route.config ??= {});
+    for (const method of methods) routes.push({ method, url: route.url, get access() { return config.access ?? null; } });
   });
 
   configurePasswordHashing({ concurrency: deps.config.operations.passwordHashConcurrency, queue: deps.config.operations.passwordHashQueue });
@@ -177,19 +184,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // A request not answered in time gets 504 and may write nothing more (http/deadline.ts).
   answerOnce(app);
   registerAdmission(app, deps.config.operations, { onReject: (reason) => metrics.overloadRejected(reason) });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Gatehouse', description: 'Authentication and membership service', version: '0.1.0' },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          cookie: { type: 'apiKey', in: 'cookie', name: 'access_token' },
-          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
-        },
-      },
-    },
-  });
+  await app.register(swagger, openApiOptions({ version: '0.1.0', cookies: cookieNames(deps.config), authRoutePrefixes: deps.config.authRoutePrefixes }));
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await app.register(opsRoutes, { db: deps.db, readinessTimeoutMs: readinessTimeout(deps.config.operations.requestTimeoutMs) });
 

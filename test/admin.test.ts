@@ -174,6 +174,10 @@ describe('eligible emails', () => {
     assert.deepEqual((await csv('ada@csv.example.org\ncy@csv.example.org\n')).json(), { message: 'Successfully added 0 eligible emails', added: 0, already_present: 2 });
     const json = await t.app.inject({ method: 'POST', url: '/v1/auth/admin/eligible-emails/import', headers: rootAuth, payload: { emails: [] } });
     assert.equal(json.statusCode, 415);
+    assert.equal(json.json().detail, 'Send the addresses as text/csv');
+    // A type no parser takes is refused by the framework, with the same advice (not "send JSON").
+    const plain = await t.app.inject({ method: 'POST', url: '/v1/auth/admin/eligible-emails/import', headers: { ...rootAuth, 'content-type': 'text/plain' }, payload: 'a@example.org' });
+    assert.deepEqual(plain.json(), { detail: 'Unsupported media type: send text/csv', code: 'unsupported_media_type' });
   });
 
   it('lists with cursor and filters; deletes one (404 when absent) and a batch ({deleted}); batch_id is required', async () => {

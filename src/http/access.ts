@@ -13,10 +13,6 @@ import { findOrganizer, type OrganizerRow } from '../queries/admin.ts';
 import type { HttpContext } from './context.ts';
 
 declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The organizer-permissions.ts action that guards an organizer route. */
-    organizerAction?: OrganizerAction;
-  }
   interface FastifyRequest {
     actor?: Actor;
     organizer?: OrganizerRow;

@@ -60,6 +60,14 @@ function frameworkCode(error: FastifyError, status: number): ErrorCode {
   return 'bad_request';
 }
 
+/** What a framework 4xx says: a route that reads its own body (the CSV imports) names its type. */
+function frameworkDetail(code: ErrorCode, error: FastifyError, request: FastifyRequest): string {
+  if (code === 'bad_request') return error.message;
+  const rawBody = request.routeOptions.config.rawBody;
+  if (code === 'unsupported_media_type' && rawBody !== undefined) return `Unsupported media type: send ${rawBody.contentType}`;
+  return ERROR_CATALOG[code].detail;
+}
+
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   return reply.code(error.status).send({ detail: error.detail, code: error.code, ...error.extra });
@@ -91,7 +99,7 @@ export function handleError(this: FastifyInstance, error: FastifyError, request:
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     const code = frameworkCode(error, status);
-    return sendError(reply, new AppError(code, { detail: code === 'bad_request' ? error.message : ERROR_CATALOG[code].detail }));
+    return sendError(reply, new AppError(code, { detail: frameworkDetail(code, error, request) }));
   }
   request.log.error({ err: error }, 'unhandled error');
   const code: ErrorCode = status === 503 ? 'service_unavailable' : 'internal_error';

@@ -35,13 +35,16 @@ export const OrganizerMembershipSchema = Type.Object({
   membership_role: Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]),
 });
 
-/** The user public view: a discriminated union of memberships on `type`. */
+/** A membership: a discriminated union on `type`. */
+export const MembershipSchema = Type.Union([SystemMembershipSchema, OrganizerMembershipSchema]);
+
+/** The user public view, with its memberships. */
 export const UserPublicViewSchema = Type.Object({
   uuid: Type.String({ format: 'uuid' }),
   email: Type.String(),
   name: Type.Union([Type.String(), Type.Null()]),
   role: Type.Literal('user'),
-  memberships: Type.Array(Type.Union([SystemMembershipSchema, OrganizerMembershipSchema])),
+  memberships: Type.Array(MembershipSchema),
 });
 
 export const LoginResponseSchema = Type.Object({

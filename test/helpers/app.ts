@@ -1,4 +1,5 @@
 /** Builds the real app on a fresh test database with a test configuration. */
+import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import type { LogEvent } from 'kysely';
 import { buildApp, type App } from '../../src/app.ts';
@@ -14,6 +15,8 @@ export interface TestApp {
   readonly database: TestDatabase;
   /** Every log line written so far (JSON strings). */
   readonly logs: string[];
+  /** Answers the OpenAPI document does not declare for their operation (close() fails on any). */
+  readonly contractViolations: readonly string[];
   close(): Promise<void>;
 }
 
@@ -54,15 +57,20 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       callback();
     },
   });
-  const app = await buildApp({ config, db: database.db, poolStats: () => database.poolStats(), logStream, limits: options.limits ?? GENEROUS_LIMITS, counterStore: options.counterStore ?? createMemoryCounterStore(), ...(options.mailer ? { mailer: options.mailer } : {}), ...(options.stytch !== undefined ? { stytch: options.stytch } : {}) });
+  // Every answer is checked against its operation in /openapi.json (src/http/contract-check.ts).
+  const contractViolations: string[] = [];
+  const app = await buildApp({ config, db: database.db, poolStats: () => database.poolStats(), logStream, onContractViolation: (violation) => contractViolations.push(violation), limits: options.limits ?? GENEROUS_LIMITS, counterStore: options.counterStore ?? createMemoryCounterStore(), ...(options.mailer ? { mailer: options.mailer } : {}), ...(options.stytch !== undefined ? { stytch: options.stytch } : {}) });
   return {
     app,
     config,
     database,
     logs,
+    contractViolations,
     async close(): Promise<void> {
       await app.close();
       if (options.database === undefined) await database.close();
+      // A route answered a status or code its OpenAPI operation does not declare.
+      assert.deepEqual([...new Set(contractViolations)], [], 'answers the OpenAPI document does not declare');
     },
   };
 }

@@ -47,7 +47,9 @@ export async function startBrowserWorld(env: Record<string, string> = {}): Promi
   const smtp = await startSmtpCapture();
   const database = await createTestDatabase();
   const config = testConfig({ LOG_LEVEL: 'silent', PORT: String(port), PUBLIC_URL: origin, SMTP_URL: smtp.url, ...env });
-  const app = await buildApp({ config, db: database.db, poolStats: () => database.poolStats(), limits: GENEROUS_LIMITS, counterStore: createMemoryCounterStore() });
+  // The pages' API calls are checked against /openapi.json too (src/http/contract-check.ts).
+  const contractViolations: string[] = [];
+  const app = await buildApp({ config, db: database.db, poolStats: () => database.poolStats(), limits: GENEROUS_LIMITS, counterStore: createMemoryCounterStore(), onContractViolation: (v) => contractViolations.push(v) });
   await app.listen({ port, host: '127.0.0.1' });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const pageErrors: string[] = [];
@@ -69,6 +71,7 @@ export async function startBrowserWorld(env: Record<string, string> = {}): Promi
       await app.close();
       await database.close();
       await smtp.close();
+      assert.deepEqual([...new Set(contractViolations)], [], 'answers the OpenAPI document does not declare');
     },
   };
 }

@@ -14,11 +14,11 @@ import { requireValidEmail } from '../../services/accounts.ts';
 import { emailEntriesFromCsvLines } from '../../services/csv-emails.ts';
 import { checkEmails, checkEmailStream, importEligibleEmails, invalidEmailsError, previewImport, type CheckedEmails, type EmailEntry } from '../../services/eligibility.ts';
 import { normalizeEmail } from '../../services/email-address.ts';
-import { actorOf, createAccess } from '../access.ts';
+import { actorOf } from '../access.ts';
+import { installAccess } from '../route-access.ts';
 import { BatchId, BulkResultSchema, Cursor, EligibleSchema, Limit, Paginated } from '../admin-schemas.ts';
 import type { HttpContext } from '../context.ts';
 import { decodeCursor, page } from '../pagination.ts';
-import { ErrorBody } from '../schemas.ts';
 
 const tags = ['admin: eligible emails'];
 /** Room for well over 100,000 addresses per request (about 30 bytes each). */
@@ -41,6 +41,9 @@ async function* limitedLines(stream: Readable, limit: number): AsyncGenerator<st
   yield* createInterface({ input: stream, crlfDelay: Infinity });
 }
 
+/** The CSV routes read their body themselves, as a stream of lines. */
+const CSV_BODY = { contentType: 'text/csv', description: 'A CSV file with an `email` column (other columns are ignored), or one address a line; at most 64 MiB' } as const;
+
 const PreviewSchema = Type.Object({
   added: Type.Integer(),
   already_present: Type.Integer(),
@@ -55,13 +58,16 @@ async function checkedCsv(contentType: string | undefined, body: Readable): Prom
 }
 
 export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
-  app.addHook('onRequest', createAccess(ctx).requireAdmin);
+  installAccess(app, ctx, 'admin');
   // The CSV body is handed over as a stream and read line by line, never as one string.
   app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
 
   app.post(
     '/admin/eligible-emails',
-    { schema: { tags, body: Type.Object({ email: Type.String({ maxLength: 320 }), batch_id: Type.Optional(Type.Union([BatchId, Type.Null()])) }), response: { 201: EligibleSchema, 409: ErrorBody, 422: ErrorBody } } },
+    {
+      config: { errors: ['already_eligible'] },
+      schema: { tags, operationId: 'addEligibleEmail', summary: 'Add one address to the eligible list', body: Type.Object({ email: Type.String({ maxLength: 320 }), batch_id: Type.Optional(Type.Union([BatchId, Type.Null()])) }), response: { 201: EligibleSchema } },
+    },
     async (request, reply) => {
       const email = requireValidEmail(request.body.email);
       const row = await ctx.db.transaction().execute(async (trx) => {
@@ -78,8 +84,14 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
     '/admin/eligible-emails/bulk',
     {
       bodyLimit: BULK_BODY_LIMIT,
-      config: { deadlineMs: BULK_TIMEOUT_MS },
-      schema: { tags, body: Type.Object({ emails: Type.Array(Type.String({ maxLength: 320 }), { maxItems: MAX_BULK_ITEMS }), batch_id: Type.Optional(Type.Union([BatchId, Type.Null()])) }), response: { 201: BulkResultSchema, 422: ErrorBody } },
+      config: { deadlineMs: BULK_TIMEOUT_MS, errors: ['invalid_emails'] },
+      schema: {
+        tags,
+        operationId: 'importEligibleEmails',
+        summary: 'Add many addresses at once, all or nothing (a JSON list)',
+        body: Type.Object({ emails: Type.Array(Type.String({ maxLength: 320 }), { maxItems: MAX_BULK_ITEMS }), batch_id: Type.Optional(Type.Union([BatchId, Type.Null()])) }),
+        response: { 201: BulkResultSchema },
+      },
     },
     async (request, reply) => {
       const checked = checkEmails(request.body.emails.map((raw, index): EmailEntry => ({ raw, position: index })));
@@ -91,7 +103,10 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
 
   app.post(
     '/admin/eligible-emails/import',
-    { config: { deadlineMs: BULK_TIMEOUT_MS }, schema: { tags, summary: 'CSV body (an email column, or one address a line)', querystring: Type.Object({ batch_id: Type.Optional(BatchId) }), response: { 201: BulkResultSchema, 413: ErrorBody, 422: ErrorBody } } },
+    {
+      config: { deadlineMs: BULK_TIMEOUT_MS, errors: ['invalid_emails'], rawBody: CSV_BODY },
+      schema: { tags, operationId: 'importEligibleCsv', summary: 'Add the addresses of a CSV file, all or nothing', querystring: Type.Object({ batch_id: Type.Optional(BatchId) }), response: { 201: BulkResultSchema } },
+    },
     async (request, reply) => {
       const checked = await checkedCsv(request.headers['content-type'], request.body as Readable);
       if (checked.invalid.length > 0) throw invalidEmailsError(checked.invalid, 'line', 'line');
@@ -102,7 +117,10 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
 
   app.post(
     '/admin/eligible-emails/import/preview',
-    { config: { deadlineMs: BULK_TIMEOUT_MS }, schema: { tags, summary: 'What the same CSV import would do, without writing anything', response: { 200: PreviewSchema, 413: ErrorBody, 415: ErrorBody } } },
+    {
+      config: { deadlineMs: BULK_TIMEOUT_MS, rawBody: CSV_BODY },
+      schema: { tags, operationId: 'previewEligibleCsv', summary: 'What the same CSV import would do, without writing anything', response: { 200: PreviewSchema } },
+    },
     async (request) => {
       const checked = await checkedCsv(request.headers['content-type'], request.body as Readable);
       const preview = await previewImport(ctx.db, checked);
@@ -112,7 +130,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
 
   app.get(
     '/admin/eligible-emails',
-    { schema: { tags, querystring: Type.Object({ batch_id: Type.Optional(BatchId), q: Type.Optional(Type.String({ maxLength: 320 })), limit: Limit, cursor: Type.Optional(Cursor) }), response: { 200: Paginated(EligibleSchema) } } },
+    { schema: { tags, operationId: 'listEligibleEmails', summary: 'The eligible list, by email (filter by batch or substring)', querystring: Type.Object({ batch_id: Type.Optional(BatchId), q: Type.Optional(Type.String({ maxLength: 320 })), limit: Limit, cursor: Type.Optional(Cursor) }), response: { 200: Paginated(EligibleSchema) } } },
     async (request) => {
       const { batch_id: batchId, q, limit, cursor } = request.query;
       const after = decodeCursor(cursor, ['text']);
@@ -122,7 +140,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
     },
   );
 
-  app.delete('/admin/eligible-emails/:email', { schema: { tags, params: Type.Object({ email: Type.String({ maxLength: 320 }) }), response: { 204: Type.Null(), 404: ErrorBody } } }, async (request, reply) => {
+  app.delete('/admin/eligible-emails/:email', { config: { errors: ['not_found'] }, schema: { tags, operationId: 'removeEligibleEmail', summary: 'Remove one address from the eligible list', params: Type.Object({ email: Type.String({ maxLength: 320 }) }), response: { 204: Type.Null() } } }, async (request, reply) => {
     const email = normalizeEmail(request.params.email);
     await ctx.db.transaction().execute(async (trx) => {
       if (!(await deleteEligibleOne(trx, email))) throw new AppError('not_found', { detail: 'Email is not on the eligible list' });
@@ -131,7 +149,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
     return reply.code(204).send(null);
   });
 
-  app.delete('/admin/eligible-emails', { schema: { tags, querystring: Type.Object({ batch_id: BatchId }), response: { 200: Type.Object({ deleted: Type.Integer() }), 422: ErrorBody } } }, async (request) => {
+  app.delete('/admin/eligible-emails', { schema: { tags, operationId: 'removeEligibleBatch', summary: 'Remove every address of one import batch', querystring: Type.Object({ batch_id: BatchId }), response: { 200: Type.Object({ deleted: Type.Integer() }) } } }, async (request) => {
     const deleted = await ctx.db.transaction().execute(async (trx) => {
       const count = await deleteEligibleBatch(trx, request.query.batch_id);
       await insertAudit(trx, { ...actorOf(request), action: 'eligible_emails.delete_batch', target: request.query.batch_id, after: { deleted: count } });

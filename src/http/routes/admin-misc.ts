@@ -6,35 +6,42 @@ import { listRoles } from '../../queries/roles.ts';
 import { adminDeleteRole } from '../../services/admin-users.ts';
 import { createOrganizer } from '../../services/organizers.ts';
 import { createRole } from '../../services/roles.ts';
-import { actorOf, createAccess } from '../access.ts';
+import { actorOf } from '../access.ts';
+import { installAccess } from '../route-access.ts';
 import { AuditSchema, Cursor, Limit, OrganizerName, OrganizerSchema, Paginated, RoleNameParam, RoleSchema } from '../admin-schemas.ts';
 import type { HttpContext } from '../context.ts';
 import { decodeCursor, page } from '../pagination.ts';
-import { ErrorBody, UuidParam } from '../schemas.ts';
+import { UuidParam } from '../schemas.ts';
 
 function roleView(role: { id: string; name: string; description: string | null; created_at: Date }): { id: string; name: string; description: string | null; created_at: string } {
   return { id: role.id, name: role.name, description: role.description, created_at: role.created_at.toISOString() };
 }
 
 export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
-  app.addHook('onRequest', createAccess(ctx).requireAdmin);
+  installAccess(app, ctx, 'admin');
 
   app.post(
     '/admin/roles',
-    { schema: { tags: ['admin: roles'], body: Type.Object({ name: Type.String({ maxLength: 100 }), description: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])) }), response: { 201: RoleSchema, 409: ErrorBody, 422: ErrorBody } } },
+    {
+      config: { errors: ['role_exists'] },
+      schema: { tags: ['admin: roles'], operationId: 'createRole', summary: 'Create a system role', body: Type.Object({ name: Type.String({ maxLength: 100 }), description: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])) }), response: { 201: RoleSchema } },
+    },
     async (request, reply) => reply.code(201).send(roleView(await createRole(ctx.db, request.body.name, request.body.description ?? null, actorOf(request)))),
   );
 
-  app.get('/admin/roles', { schema: { tags: ['admin: roles'], response: { 200: Type.Array(RoleSchema) } } }, async () => (await listRoles(ctx.db)).map(roleView));
+  app.get('/admin/roles', { schema: { tags: ['admin: roles'], operationId: 'listRoles', summary: 'Every system role', response: { 200: Type.Array(RoleSchema) } } }, async () => (await listRoles(ctx.db)).map(roleView));
 
-  app.delete('/admin/roles/:name', { schema: { tags: ['admin: roles'], params: Type.Object({ name: RoleNameParam }), response: { 204: Type.Null(), 404: ErrorBody, 409: ErrorBody } } }, async (request, reply) => {
+  app.delete('/admin/roles/:name', { config: { errors: ['role_not_found', 'builtin_role'] }, schema: { tags: ['admin: roles'], operationId: 'deleteRole', summary: 'Delete a role that is not built in (its memberships go with it)', params: Type.Object({ name: RoleNameParam }), response: { 204: Type.Null() } } }, async (request, reply) => {
     await adminDeleteRole(ctx.db, request.params.name, actorOf(request));
     return reply.code(204).send(null);
   });
 
   app.post(
     '/admin/organizers',
-    { schema: { tags: ['admin: organizers'], body: Type.Object({ name: OrganizerName, owner_user_id: Type.Optional(Type.Union([UuidParam, Type.Null()])) }), response: { 201: OrganizerSchema, 404: ErrorBody, 422: ErrorBody } } },
+    {
+      config: { errors: ['user_not_found'] },
+      schema: { tags: ['admin: organizers'], operationId: 'createOrganizer', summary: 'Create an organizer, optionally with its first owner', body: Type.Object({ name: OrganizerName, owner_user_id: Type.Optional(Type.Union([UuidParam, Type.Null()])) }), response: { 201: OrganizerSchema } },
+    },
     async (request, reply) => {
       const organizer = await createOrganizer(ctx.db, request.body.name.trim(), request.body.owner_user_id ?? null, actorOf(request));
       return reply.code(201).send({ uuid: organizer.uuid, name: organizer.name, created_at: organizer.created_at.toISOString() });
@@ -43,7 +50,7 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
 
   app.get(
     '/admin/organizers',
-    { schema: { tags: ['admin: organizers'], querystring: Type.Object({ limit: Limit, cursor: Type.Optional(Cursor) }), response: { 200: Paginated(OrganizerSchema) } } },
+    { schema: { tags: ['admin: organizers'], operationId: 'listOrganizers', summary: 'Every organizer, oldest first', querystring: Type.Object({ limit: Limit, cursor: Type.Optional(Cursor) }), response: { 200: Paginated(OrganizerSchema) } } },
     async (request) => {
       const after = decodeCursor(request.query.cursor, ['timestamp', 'uuid']);
       const rows = await listOrganizers(ctx.db, { limit: request.query.limit + 1, ...(after ? { after: { createdAt: after[0] ?? '', uuid: after[1] ?? '' } } : {}) });
@@ -57,6 +64,8 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     {
       schema: {
         tags: ['admin: audit'],
+        operationId: 'listAuditLog',
+        summary: 'The audit log, newest first (filter by actor, target, action)',
         querystring: Type.Object({ actor: Type.Optional(Type.String({ maxLength: 100 })), target: Type.Optional(Type.String({ maxLength: 500 })), action: Type.Optional(Type.String({ maxLength: 100 })), limit: Limit, cursor: Type.Optional(Cursor) }),
         response: { 200: Paginated(AuditSchema) },
       },

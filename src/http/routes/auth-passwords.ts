@@ -7,13 +7,15 @@ import { userPublicView } from '../../services/user-view.ts';
 import { AppError } from '../../errors.ts';
 import { clientInfo, enforceLimit, startSession, type HttpContext } from '../context.ts';
 import { currentUser } from '../guards.ts';
-import { EmailField, ErrorBody, LoginResponseSchema, PasswordField, TokenField, UserPublicViewSchema } from '../schemas.ts';
+import { installAccess } from '../route-access.ts';
+import { EmailField, LoginResponseSchema, PasswordField, TokenField, UserPublicViewSchema } from '../schemas.ts';
 
 /** Small bodies only: an oversized one is refused (413) before any password hashing. */
 const AUTH_BODY_LIMIT = 16 * 1024;
 const tags = ['auth'];
 
 export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
+  installAccess(app, ctx, 'public');
   async function publicView(uuid: string): Promise<ReturnType<typeof userPublicView>> {
     const user = await loadUserWithMemberships(ctx.db, uuid);
     if (user === null) throw new AppError('user_not_found');
@@ -24,12 +26,13 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     '/register',
     {
       bodyLimit: AUTH_BODY_LIMIT,
-      config: { credentials: 'body' },
+      config: { credentials: 'body', errors: ['signup_closed', 'email_not_eligible', 'email_taken', 'rate_limited'] },
       schema: {
         tags,
+        operationId: 'register',
         summary: 'Create a password account (per SIGNUP_MODE); sends a verification mail',
         body: Type.Object({ email: EmailField, password: PasswordField, name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])) }),
-        response: { 201: UserPublicViewSchema, 403: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody },
+        response: { 201: UserPublicViewSchema },
       },
     },
     async (request, reply) => {
@@ -44,12 +47,13 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     '/login',
     {
       bodyLimit: AUTH_BODY_LIMIT,
-      config: { signIn: 'password', credentials: 'body' },
+      config: { signIn: 'password', credentials: 'body', errors: ['invalid_credentials', 'user_inactive', 'rate_limited'] },
       schema: {
         tags,
+        operationId: 'login',
         summary: 'Sign in with email and password; sets the session cookies',
         body: Type.Object({ email: EmailField, password: PasswordField }),
-        response: { 200: LoginResponseSchema, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
+        response: { 200: LoginResponseSchema },
       },
     },
     async (request, reply) => {
@@ -64,7 +68,9 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     '/verify-email',
     {
       bodyLimit: AUTH_BODY_LIMIT,
-      schema: { tags, summary: 'Confirm an email address with the mailed token', body: Type.Object({ token: TokenField }), response: { 200: UserPublicViewSchema, 401: ErrorBody, 429: ErrorBody } },
+      // Reads the session (optional): an unproven account is confirmed only by its signed-in owner.
+      config: { access: 'optional', errors: ['invalid_token', 'sign_in_required', 'rate_limited'] },
+      schema: { tags, operationId: 'verifyEmail', summary: 'Confirm an email address with the mailed token', body: Type.Object({ token: TokenField }), response: { 200: UserPublicViewSchema } },
     },
     async (request) => {
       await enforceLimit(ctx, 'authenticate', request, null);
@@ -77,8 +83,8 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     '/password/forgot',
     {
       bodyLimit: AUTH_BODY_LIMIT,
-      config: { credentials: 'body' },
-      schema: { tags, summary: 'Mail a reset link (202 whether or not the account exists)', body: Type.Object({ email: EmailField }), response: { 202: Type.Object({ sent: Type.Boolean() }), 422: ErrorBody, 429: ErrorBody } },
+      config: { credentials: 'body', errors: ['rate_limited'] },
+      schema: { tags, operationId: 'forgotPassword', summary: 'Mail a reset link (202 whether or not the account exists)', body: Type.Object({ email: EmailField }), response: { 202: Type.Object({ sent: Type.Boolean() }) } },
     },
     async (request, reply) => {
       await enforceLimit(ctx, 'forgot', request, normalizeEmail(request.body.email));
@@ -91,8 +97,8 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     '/password/reset',
     {
       bodyLimit: AUTH_BODY_LIMIT,
-      config: { credentials: 'body' },
-      schema: { tags, summary: 'Set a new password with the mailed token; revokes every session', body: Type.Object({ token: TokenField, password: PasswordField }), response: { 204: Type.Null(), 401: ErrorBody, 422: ErrorBody, 429: ErrorBody } },
+      config: { credentials: 'body', errors: ['invalid_token', 'rate_limited'] },
+      schema: { tags, operationId: 'resetPassword', summary: 'Set a new password with the mailed token; revokes every session', body: Type.Object({ token: TokenField, password: PasswordField }), response: { 204: Type.Null() } },
     },
     async (request, reply) => {
       await enforceLimit(ctx, 'authenticate', request, null);
@@ -105,12 +111,13 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     '/password/change',
     {
       bodyLimit: AUTH_BODY_LIMIT,
-      onRequest: ctx.guards.requireUser,
+      config: { access: 'user', errors: ['invalid_credentials', 'rate_limited'] },
       schema: {
         tags,
+        operationId: 'changePassword',
         summary: 'Change the password; revokes the other sessions',
         body: Type.Object({ current_password: PasswordField, new_password: PasswordField }),
-        response: { 204: Type.Null(), 401: ErrorBody, 422: ErrorBody, 429: ErrorBody },
+        response: { 204: Type.Null() },
       },
     },
     async (request, reply) => {

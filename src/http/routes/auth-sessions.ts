@@ -5,14 +5,16 @@ import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.ts';
 import { listLiveSessions, revokeOwnSession } from '../../queries/sessions.ts';
 import { userPublicView } from '../../services/user-view.ts';
-import { bearerToken, clearSessionCookies, hasAuthCookie } from '../credentials.ts';
+import { clearSessionCookies } from '../credentials.ts';
+import { installAccess } from '../route-access.ts';
 import { startSession, tokenBody, type HttpContext } from '../context.ts';
 import { currentUser } from '../guards.ts';
-import { ErrorBody, OwnSessionSchema, TokenResponseSchema, UserPublicViewSchema, UuidParam } from '../schemas.ts';
+import { OwnSessionSchema, TokenResponseSchema, UserPublicViewSchema, UuidParam } from '../schemas.ts';
 
 const tags = ['auth'];
 
 export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
+  installAccess(app, ctx, 'public');
   /** The session of the access credential, or else of the refresh cookie (an expired access token). */
   async function endSession(request: FastifyRequest): Promise<{ sessionId: string; userUuid: string; stytchSessionToken: string | null } | null> {
     const principal = await ctx.guards.principalOf(request);
@@ -23,7 +25,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
 
   app.get(
     '/me',
-    { onRequest: ctx.guards.requireUser, schema: { tags, summary: 'The user public view with memberships', response: { 200: UserPublicViewSchema, 401: ErrorBody } } },
+    { config: { access: 'user' }, schema: { tags, operationId: 'getMe', summary: 'The signed-in user with their memberships', response: { 200: UserPublicViewSchema } } },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       return userPublicView(currentUser(request));
@@ -34,12 +36,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
     '/logout',
     {
       // A logout carries no body: a few bytes are room enough. A caller with no credential at
-      // all is refused before anything is read.
+      // all is refused before anything is read (the 'session' guard).
       bodyLimit: 1024,
-      onRequest: async (request) => {
-        if (bearerToken(request) === null && !hasAuthCookie(request, ctx.cookies)) throw new AppError('not_authenticated', { headers: { 'www-authenticate': 'Bearer' } });
-      },
-      schema: { tags, summary: 'Revoke this session and clear the cookies', response: { 204: Type.Null(), 401: ErrorBody } },
+      config: { access: 'session' },
+      schema: { tags, operationId: 'logout', summary: 'Revoke this session and clear the cookies', response: { 204: Type.Null() } },
     },
     async (request, reply) => {
       // Every answer clears the cookies (with the attributes they were set with), so no client
@@ -62,11 +62,13 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
       preValidation: async (request) => {
         request.body ??= {};
       },
+      config: { access: 'refresh', bodyOptional: true },
       schema: {
         tags,
-        summary: 'Exchange the refresh token (cookie or body) for a new pair',
+        operationId: 'refresh',
+        summary: 'Exchange the refresh token (refresh cookie, or the body for bearer clients) for a new pair; the old one is spent',
         body: Type.Object({ refresh_token: Type.Optional(Type.String({ maxLength: 512 })) }),
-        response: { 200: TokenResponseSchema, 401: ErrorBody },
+        response: { 200: TokenResponseSchema },
       },
     },
     async (request, reply) => {
@@ -80,7 +82,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
 
   app.get(
     '/sessions',
-    { onRequest: ctx.guards.requireUser, schema: { tags, summary: 'The caller’s live sessions', response: { 200: Type.Array(OwnSessionSchema), 401: ErrorBody } } },
+    { config: { access: 'user' }, schema: { tags, operationId: 'listMySessions', summary: 'The caller’s live sessions', response: { 200: Type.Array(OwnSessionSchema) } } },
     async (request) => {
       const user = currentUser(request);
       const rows = await listLiveSessions(ctx.db, user.uuid);
@@ -97,7 +99,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
 
   app.delete(
     '/sessions/:id',
-    { onRequest: ctx.guards.requireUser, schema: { tags, summary: 'Revoke one of the caller’s sessions', params: Type.Object({ id: UuidParam }), response: { 204: Type.Null(), 401: ErrorBody, 404: ErrorBody } } },
+    { config: { access: 'user', errors: ['not_found'] }, schema: { tags, operationId: 'revokeMySession', summary: 'Revoke one of the caller’s sessions', params: Type.Object({ id: UuidParam }), response: { 204: Type.Null() } } },
     async (request, reply) => {
       const user = currentUser(request);
       const revoked = await revokeOwnSession(ctx.db, user.uuid, request.params.id);
@@ -108,7 +110,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
 
   app.delete(
     '/sessions',
-    { onRequest: ctx.guards.requireUser, schema: { tags, summary: 'Revoke every session of the caller but this one', response: { 204: Type.Null(), 401: ErrorBody } } },
+    { config: { access: 'user' }, schema: { tags, operationId: 'revokeMyOtherSessions', summary: 'Revoke every session of the caller but this one', response: { 204: Type.Null() } } },
     async (request, reply) => {
       const user = currentUser(request);
       await ctx.sessions.revokeAllForUser(user.uuid, user.session_id);

@@ -4,16 +4,17 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../errors.ts';
 import type { KeyRing } from '../../services/signing-keys.ts';
-import { ErrorBody } from '../schemas.ts';
 
 export const jwksRoutes: FastifyPluginAsyncTypebox<{ keyRing: KeyRing | null; maxAgeSeconds: number }> = async (app, { keyRing, maxAgeSeconds }) => {
   app.get(
     '/.well-known/jwks.json',
     {
+      config: { access: 'public', errors: ['not_found'] },
       schema: {
         tags: ['operations'],
+        operationId: 'getJwks',
         summary: 'Public keys for offline verification of access tokens (JWT_ALGORITHM EdDSA or ES256)',
-        response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }), 304: Type.Null(), 404: ErrorBody },
+        response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }), 304: Type.Null() },
       },
     },
     async (request, reply) => {

@@ -5,7 +5,8 @@ import { isEligible } from '../../services/eligibility.ts';
 import { normalizeEmail } from '../../services/email-address.ts';
 import { requireValidEmail } from '../../services/accounts.ts';
 import { clientInfo, enforceLimit, startSession, tokenBody, type HttpContext } from '../context.ts';
-import { EmailField, ErrorBody, TokenField, TokenResponseSchema } from '../schemas.ts';
+import { installAccess } from '../route-access.ts';
+import { EmailField, TokenField, TokenResponseSchema } from '../schemas.ts';
 
 const tags = ['magic links'];
 const BODY_LIMIT = 16 * 1024;
@@ -15,12 +16,13 @@ const CodeChallenge = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' });
 const CodeVerifier = Type.String({ pattern: '^[A-Za-z0-9._~-]{43,128}$' });
 
 export const magicLinkRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
+  installAccess(app, ctx, 'public');
   app.post(
     '/verify-email-eligibility',
     {
       bodyLimit: BODY_LIMIT,
-      config: { credentials: 'body' },
-      schema: { tags, summary: 'Is this email on the eligible list?', body: Type.Object({ email: EmailField }), response: { 200: Type.Object({ eligible: Type.Boolean() }), 422: ErrorBody, 429: ErrorBody } },
+      config: { credentials: 'body', errors: ['rate_limited'] },
+      schema: { tags, operationId: 'checkEligibility', summary: 'Is this email on the eligible list?', body: Type.Object({ email: EmailField }), response: { 200: Type.Object({ eligible: Type.Boolean() }) } },
     },
     async (request) => {
       const email = requireValidEmail(request.body.email);
@@ -33,12 +35,13 @@ export const magicLinkRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     '/magic-links/send',
     {
       bodyLimit: BODY_LIMIT,
-      config: { credentials: 'body' },
+      config: { credentials: 'body', errors: ['bad_request', 'rate_limited'] },
       schema: {
         tags,
+        operationId: 'sendMagicLink',
         summary: 'Mail a sign-in link (202 whether or not a mail went out)',
         body: Type.Object({ email: EmailField, redirect_url: Type.Optional(Type.String({ maxLength: 2048 })), code_challenge: Type.Optional(CodeChallenge) }),
-        response: { 202: Type.Object({ sent: Type.Boolean() }), 400: ErrorBody, 422: ErrorBody, 429: ErrorBody },
+        response: { 202: Type.Object({ sent: Type.Boolean() }) },
       },
     },
     async (request, reply) => {
@@ -54,12 +57,13 @@ export const magicLinkRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     '/authenticate',
     {
       bodyLimit: BODY_LIMIT,
-      config: { signIn: 'magic_link', credentials: 'body' },
+      config: { signIn: 'magic_link', credentials: 'body', errors: ['invalid_token', 'email_not_eligible', 'user_inactive', 'rate_limited'] },
       schema: {
         tags,
+        operationId: 'authenticate',
         summary: 'Redeem a magic-link token (built-in or Stytch) for a session',
         body: Type.Object({ token: TokenField, code_verifier: Type.Optional(CodeVerifier) }),
-        response: { 200: TokenResponseSchema, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody, 503: ErrorBody },
+        response: { 200: TokenResponseSchema },
       },
     },
     async (request, reply) => {

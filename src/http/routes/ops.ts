@@ -5,7 +5,6 @@ import { ping, type Db } from '../../db/connect.ts';
 import { withDeadline } from '../../db/deadline.ts';
 import { pendingMigrations } from '../../db/migrate.ts';
 import { AppError } from '../../errors.ts';
-import { ErrorBody } from '../schemas.ts';
 
 export interface OpsDeps {
   readonly db: Db;
@@ -19,11 +18,11 @@ export const opsRoutes: FastifyPluginAsyncTypebox<OpsDeps> = async (app, { db, r
   // Migrations never un-apply, so once current, readiness only needs the ping.
   let migrationsCurrent = false;
 
-  app.get('/healthz', { config: { ops: true }, schema: { tags: ['operations'], summary: 'The process is up', response: { 200: Status } } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { ops: true, access: 'public' }, schema: { tags: ['operations'], operationId: 'getHealth', summary: 'The process is up', response: { 200: Status } } }, async () => ({ status: 'ok' }));
 
   app.get(
     '/readyz',
-    { config: { ops: true }, schema: { tags: ['operations'], summary: 'Database reachable and migrations current', response: { 200: Status, 503: ErrorBody } } },
+    { config: { ops: true, access: 'public' }, schema: { tags: ['operations'], operationId: 'getReadiness', summary: 'Database reachable and migrations current', response: { 200: Status } } },
     async () => {
       try {
         // Its own, shorter deadline: a database that does not answer is "not ready" (503), and

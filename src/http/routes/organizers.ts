@@ -7,10 +7,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { listOrganizerMembers } from '../../queries/admin.ts';
 import { addOrganizerMember, changeOrganizerMemberRole, removeOrganizerMember, renameOrganizerAs } from '../../services/organizers.ts';
 import { AppError, validationError } from '../../errors.ts';
-import { actorOf, createAccess, organizerOf } from '../access.ts';
+import { actorOf, organizerOf } from '../access.ts';
+import { installAccess } from '../route-access.ts';
 import { MemberSchema, NewMemberBody, OrganizerName, OrganizerRoleSchema, OrganizerSchema } from '../admin-schemas.ts';
 import type { HttpContext } from '../context.ts';
-import { ErrorBody } from '../schemas.ts';
 
 const tags = ['organizers'];
 const OrganizerParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -21,25 +21,28 @@ function organizerView(organizer: { uuid: string; name: string; created_at: Date
 }
 
 export const organizerRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
-  const access = createAccess(ctx);
+  installAccess(app, ctx, 'public');
 
-  app.get('/organizers/:id', { onRequest: access.organizerGuard('view'), config: { organizerAction: 'view' }, schema: { tags, params: OrganizerParams, response: { 200: OrganizerSchema, 403: ErrorBody, 404: ErrorBody } } }, async (request) =>
+  app.get('/organizers/:id', { config: { access: { organizer: 'view' } }, schema: { tags, operationId: 'getOrganizer', summary: 'An organizer (its members and system admins)', params: OrganizerParams, response: { 200: OrganizerSchema } } }, async (request) =>
     organizerView(organizerOf(request).organizer),
   );
 
   app.patch(
     '/organizers/:id',
-    { onRequest: access.organizerGuard('rename'), config: { organizerAction: 'rename' }, schema: { tags, params: OrganizerParams, body: Type.Object({ name: OrganizerName }), response: { 200: OrganizerSchema, 403: ErrorBody, 404: ErrorBody } } },
+    { config: { access: { organizer: 'rename' } }, schema: { tags, operationId: 'renameOrganizer', summary: 'Rename an organizer (owners and admins)', params: OrganizerParams, body: Type.Object({ name: OrganizerName }), response: { 200: OrganizerSchema } } },
     async (request) => organizerView(await renameOrganizerAs(ctx.db, request.params.id, request.body.name.trim(), actorOf(request))),
   );
 
-  app.get('/organizers/:id/members', { onRequest: access.organizerGuard('list_members'), config: { organizerAction: 'list_members' }, schema: { tags, params: OrganizerParams, response: { 200: Type.Array(MemberSchema), 403: ErrorBody } } }, async (request) =>
+  app.get('/organizers/:id/members', { config: { access: { organizer: 'list_members' } }, schema: { tags, operationId: 'listOrganizerMembers', summary: 'An organizer’s members with their roles', params: OrganizerParams, response: { 200: Type.Array(MemberSchema) } } }, async (request) =>
     listOrganizerMembers(ctx.db, request.params.id),
   );
 
   app.post(
     '/organizers/:id/members',
-    { onRequest: access.organizerGuard('add_member'), config: { organizerAction: 'add_member' }, schema: { tags, params: OrganizerParams, body: NewMemberBody, response: { 201: MemberSchema, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+    {
+      config: { access: { organizer: 'add_member' }, errors: ['user_not_found', 'already_member', 'forbidden'] },
+      schema: { tags, operationId: 'addOrganizerMember', summary: 'Add a user (by email or uuid) with a role; only owners grant owner', params: OrganizerParams, body: NewMemberBody, response: { 201: MemberSchema } },
+    },
     async (request, reply) => {
       const { email, user_uuid: userUuid, role } = request.body;
       if ((email === undefined) === (userUuid === undefined)) throw validationError(['body'], 'give exactly one of email or user_uuid');
@@ -51,7 +54,10 @@ export const organizerRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
 
   app.patch(
     '/organizers/:id/members/:user_uuid',
-    { onRequest: access.organizerGuard('change_member_role'), config: { organizerAction: 'change_member_role' }, schema: { tags, params: MemberParams, body: Type.Object({ role: OrganizerRoleSchema }), response: { 200: MemberSchema, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+    {
+      config: { access: { organizer: 'change_member_role' }, errors: ['member_not_found', 'forbidden', 'last_owner'] },
+      schema: { tags, operationId: 'changeOrganizerMemberRole', summary: 'Change a member’s role; an organizer keeps at least one owner', params: MemberParams, body: Type.Object({ role: OrganizerRoleSchema }), response: { 200: MemberSchema } },
+    },
     async (request) => {
       const { standing } = organizerOf(request);
       await changeOrganizerMemberRole(ctx.db, request.params.id, request.params.user_uuid, request.body.role, standing ?? 'member', actorOf(request));
@@ -64,7 +70,10 @@ export const organizerRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
 
   app.delete(
     '/organizers/:id/members/:user_uuid',
-    { onRequest: access.organizerGuard('remove_member', { selfParam: 'user_uuid' }), config: { organizerAction: 'remove_member' }, schema: { tags, params: MemberParams, response: { 204: Type.Null(), 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+    {
+      config: { access: { organizer: 'remove_member', selfParam: 'user_uuid' }, errors: ['member_not_found', 'forbidden', 'last_owner'] },
+      schema: { tags, operationId: 'removeOrganizerMember', summary: 'Remove a member (any member may remove themselves); an organizer keeps at least one owner', params: MemberParams, response: { 204: Type.Null() } },
+    },
     async (request, reply) => {
       const { standing } = organizerOf(request);
       const actor = actorOf(request);
