@@ -25,8 +25,8 @@ async function main(): Promise<void> {
     const admin = await createUser(db, 'ada@example.org', { roles: ['admin', 'member'] });
     const grace = await createUser(db, 'grace@example.org', { roles: ['member', 'sustainer'] });
     await createUser(db, 'linus@example.org', { roles: ['member'] });
-    const club = await createOrganizer(db, 'Run Club', admin.uuid, { actor: 'system' });
-    await createOrganizer(db, 'Book Circle', grace.uuid, { actor: 'system' });
+    const club = await createOrganizer(db, 'Run Club', { user_uuid: admin.uuid }, { actor: 'system' });
+    await createOrganizer(db, 'Book Circle', { user_uuid: grace.uuid }, { actor: 'system' });
     await importEligibleEmails(db, ['ada@example.org', 'grace@example.org', 'linus@example.org', 'margaret@example.org'], 'founders', { actor: 'system' });
 
     // A self-registered address confirmed from a signed-out browser: the page asks to sign in first.

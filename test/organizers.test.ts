@@ -113,3 +113,38 @@ describe('organizers', () => {
     assert.deepEqual(actions.slice(0, 3), ['organizer.member.role', 'organizer.member.add', 'organizer.rename']);
   });
 });
+
+describe('naming people by email, and fields the admin routes do not take', () => {
+  const key = { 'x-api-key': API_KEY };
+
+  it('POST /admin/organizers takes owner_email; an unknown field is a 422 naming it, not an organizer without an owner', async () => {
+    const byEmail = await t.app.inject({ method: 'POST', url: '/auth/admin/organizers', headers: key, payload: { name: 'Email Club', owner_email: 'Owner@org.example.org' } });
+    assert.equal(byEmail.statusCode, 201, byEmail.body);
+    const members = await as('owner', 'GET', `/organizers/${byEmail.json().uuid}/members`);
+    assert.deepEqual(members.json<{ email: string; membership_role: string }[]>().map((m) => `${m.email}:${m.membership_role}`), ['owner@org.example.org:owner']);
+
+    const before = (await t.app.inject({ method: 'GET', url: '/auth/admin/organizers?limit=500', headers: key })).json<{ items: unknown[] }>().items.length;
+    const unknown = await t.app.inject({ method: 'POST', url: '/auth/admin/organizers', headers: key, payload: { name: 'Typo Club', owner_mail: 'owner@org.example.org' } });
+    assert.equal(unknown.statusCode, 422);
+    assert.deepEqual(unknown.json().detail, [{ loc: ['body', 'owner_mail'], msg: 'unknown field: this route does not take it', type: 'value_error.extra' }]);
+    const both = await t.app.inject({ method: 'POST', url: '/auth/admin/organizers', headers: key, payload: { name: 'Both Club', owner_email: 'owner@org.example.org', owner_user_id: uuid('owner') } });
+    assert.equal(both.statusCode, 422);
+    const after = (await t.app.inject({ method: 'GET', url: '/auth/admin/organizers?limit=500', headers: key })).json<{ items: unknown[] }>().items.length;
+    assert.equal(after, before, 'nothing was created');
+  });
+
+  it('an eligible email that is not a user yet: the 404 says so and what to do', async () => {
+    await t.app.inject({ method: 'POST', url: '/auth/admin/eligible-emails', headers: key, payload: { email: 'invited@org.example.org' } });
+    const res = await as('owner', 'POST', `/organizers/${org}/members`, { email: 'invited@org.example.org', role: 'member' });
+    assert.equal(res.statusCode, 404);
+    assert.equal(res.json().code, 'user_not_found');
+    assert.match(res.json().detail, /on the eligible list, and becomes a user at its first sign-in.*Add user.*gatehouse users add invited@org\.example\.org/);
+    const stranger = await as('owner', 'POST', `/organizers/${org}/members`, { email: 'nobody@org.example.org', role: 'member' });
+    assert.match(stranger.json().detail, /^No user has the email nobody@org\.example\.org: add the user first/);
+  });
+
+  it('the seeds’ public routes stay lenient: an unknown field is dropped', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/auth/login', payload: { email: users.get('member')?.email, password: 'correct horse battery staple', remember_me: true } });
+    assert.equal(res.statusCode, 200);
+  });
+});

@@ -26,6 +26,7 @@ const AJV_TYPES: Readonly<Record<string, string>> = {
   maxItems: 'value_error.list.max_items',
   nul: 'value_error.str.nul',
   minItems: 'value_error.list.min_items',
+  additionalProperties: 'value_error.extra',
 };
 
 const LOC_ROOT: Readonly<Record<string, string>> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
@@ -40,10 +41,12 @@ export function toValidationIssues(issues: readonly AjvIssue[], context: string 
     }
     const missing = issue.params?.missingProperty;
     if (issue.keyword === 'required' && typeof missing === 'string') loc.push(missing);
+    const extra = issue.params?.additionalProperty;
+    if (issue.keyword === 'additionalProperties' && typeof extra === 'string') loc.push(extra);
     const keyword = issue.keyword ?? 'value_error';
     return {
       loc,
-      msg: issue.keyword === 'required' ? 'field required' : (issue.message ?? 'invalid value'),
+      msg: issue.keyword === 'required' ? 'field required' : issue.keyword === 'additionalProperties' ? 'unknown field: this route does not take it' : (issue.message ?? 'invalid value'),
       type: AJV_TYPES[keyword] ?? keyword,
     };
   });

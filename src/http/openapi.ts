@@ -82,6 +82,7 @@ function description(settings: OpenApiSettings): string {
     'Authentication and membership service.',
     '',
     'Every error answers `{"detail", "code"}` (`detail` is a list of `{loc, msg, type}` for 422); each response lists the codes it can carry.',
+    'The admin and organizer routes refuse body fields they do not take (422 `validation_error` with the field in `loc`, type `value_error.extra`); the public sign-in routes ignore them, as the seeds did.',
     `Any request may also be answered by the HTTP layer with 400 \`bad_url\`, 404 \`not_found\`, 405 \`method_not_allowed\`, 408 \`client_timeout\`, 414 \`uri_too_long\` or 431 \`headers_too_large\`.`,
     '',
     `**Cookies and CSRF.** Writes that carry the session cookies (\`${settings.cookies.access}\`, \`${settings.cookies.refresh}\`) must show they are not cross-site: browsers send \`Origin\` themselves; other clients send \`Origin: <PUBLIC_URL's origin>\` or any \`X-Requested-With\` header. Bearer tokens and the API key are exempt. Sign-in routes (their credential is in the body) ignore the cookies.`,

@@ -1,7 +1,10 @@
 /**
  * Schema validation. Bodies are JSON and validated strictly (a number is not a password);
  * query strings and path params arrive as text and are coerced to the schema's types.
- * Unknown body fields are dropped before the handler sees them (no mass assignment).
+ * Unknown body fields: the admin and organizer routes refuse them (422 naming the field), so a
+ * misspelt or unsupported field (`owner_email` where `owner_user_id` was meant) never passes as
+ * "not given"; the seeds' public routes drop them before the handler sees them, as FastAPI did.
+ * Either way no unknown field reaches a handler (no mass assignment).
  *
  * Every validated part is also checked for NUL: PostgreSQL text cannot hold U+0000, so a string
  * carrying one would otherwise reach the database and fail there as a 500.
@@ -20,7 +23,22 @@ function makeAjv(coerceTypes: Options['coerceTypes']): Ajv {
 }
 
 const bodyAjv = makeAjv(false);
+const strictBodyAjv = new Ajv({ coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: true, strict: false });
+addFormats(strictBodyAjv);
 const textAjv = makeAjv('array');
+
+/** Routes whose bodies may not carry unknown fields (the seeds' public routes stay lenient). */
+const STRICT_BODY_ROUTES = /\/(admin|organizers)\//;
+
+/** The schema with every object closed to properties it does not name (unless it says otherwise). */
+export function closedSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closedSchema);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) out[key] = key === 'properties' && value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([name, child]) => [name, closedSchema(child)])) : closedSchema(value);
+  if (out.type === 'object' && out.properties !== undefined && out.additionalProperties === undefined) out.additionalProperties = false;
+  return out;
+}
 const MAX_DEPTH = 64;
 
 /** The JSON-pointer path of the first string (or key) holding NUL, or null. */
@@ -55,7 +73,8 @@ function refusingNul(validate: ValidateFunction): CheckedValidator {
   return checked;
 }
 
-export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart, url }) => {
+  if (httpPart === 'body' && STRICT_BODY_ROUTES.test(url)) return refusingNul(strictBodyAjv.compile(closedSchema(schema) as object));
   const ajv = httpPart === 'body' ? bodyAjv : textAjv;
   return refusingNul(ajv.compile(schema));
 };

@@ -13,21 +13,47 @@ import {
   type OrganizerRow,
 } from '../queries/admin.ts';
 import { insertAudit } from '../queries/audit.ts';
+import { isEmailEligible } from '../queries/eligibility.ts';
 import { findUserByEmail, findUserByUuid } from '../queries/users.ts';
+import type { UserRow } from '../db/schema.ts';
 import { normalizeEmail } from './email-address.ts';
 import type { Actor } from './memberships.ts';
 import { assertNotLastOwner } from './membership-rules.ts';
 import { mayAssign, mayRemove, type OrganizerStanding } from './organizer-permissions.ts';
 
-export async function createOrganizer(db: Db, name: string, ownerUserId: string | null, by: Actor): Promise<OrganizerRow> {
+/** Who an admin or an organizer names: a user by uuid or by email. */
+export interface PersonRef {
+  readonly email?: string;
+  readonly user_uuid?: string;
+}
+
+/**
+ * The user named, or user_not_found saying what to do: an eligible email is not a user until it
+ * first signs in (or an admin adds it), and an admin adding an organizer member by email
+ * expects to hear that, not only "not found".
+ */
+async function requirePerson(db: Db, who: PersonRef): Promise<UserRow> {
+  if (who.user_uuid !== undefined) {
+    const user = await findUserByUuid(db, who.user_uuid);
+    if (user === null || user.is_deleted) throw new AppError('user_not_found');
+    return user;
+  }
+  const email = normalizeEmail(who.email ?? '');
+  const user = await findUserByEmail(db, email);
+  if (user !== null && !user.is_deleted) return user;
+  const add = `add the user first (console: Users → Add user; CLI: gatehouse users add ${email})`;
+  const detail = (await isEmailEligible(db, email))
+    ? `No user has the email ${email} yet: it is on the eligible list, and becomes a user at its first sign-in. To name it now, ${add}`
+    : `No user has the email ${email}: ${add}`;
+  throw new AppError('user_not_found', { detail });
+}
+
+export async function createOrganizer(db: Db, name: string, owner: PersonRef | null, by: Actor): Promise<OrganizerRow> {
   return db.transaction().execute(async (trx) => {
-    if (ownerUserId !== null) {
-      const owner = await findUserByUuid(trx, ownerUserId);
-      if (owner === null || owner.is_deleted) throw new AppError('user_not_found', { detail: 'Owner user not found' });
-    }
+    const ownerUser = owner === null ? null : await requirePerson(trx, owner);
     const organizer = await insertOrganizer(trx, name);
-    if (ownerUserId !== null) await upsertOrganizerMembership(trx, organizer.uuid, ownerUserId, 'owner');
-    await insertAudit(trx, { ...by, action: 'organizer.create', target: organizer.uuid, after: { name, owner_user_id: ownerUserId } });
+    if (ownerUser !== null) await upsertOrganizerMembership(trx, organizer.uuid, ownerUser.uuid, 'owner');
+    await insertAudit(trx, { ...by, action: 'organizer.create', target: organizer.uuid, after: { name, owner_user_id: ownerUser?.uuid ?? null } });
     return organizer;
   });
 }
@@ -49,15 +75,14 @@ function refused(detail: string): AppError {
 export async function addOrganizerMember(
   db: Db,
   organizerUuid: string,
-  who: { email?: string; user_uuid?: string },
+  who: PersonRef,
   role: OrganizerRole,
   standing: OrganizerStanding,
   by: Actor,
 ): Promise<{ user_uuid: string; email: string; name: string | null; membership_role: OrganizerRole }> {
   if (!mayAssign(standing, null, role)) throw refused('Only an owner may grant the owner role');
   return db.transaction().execute(async (trx) => {
-    const user = who.user_uuid !== undefined ? await findUserByUuid(trx, who.user_uuid) : await findUserByEmail(trx, normalizeEmail(who.email ?? ''));
-    if (user === null || user.is_deleted) throw new AppError('user_not_found');
+    const user = await requirePerson(trx, who);
     const existing = await findOrganizerMembership(trx, organizerUuid, user.uuid);
     if (existing !== null && existing.is_active && !existing.is_deleted) throw new AppError('already_member');
     await upsertOrganizerMembership(trx, organizerUuid, user.uuid, role);

@@ -35,7 +35,7 @@ async function signInWithPassword(page: Page, email: string, query = ''): Promis
 describe('a member', () => {
   it('signs in by magic link (read from the SMTP capture), sees their memberships, and signs out', async () => {
     const member = await createUser(world.database.db, 'member@example.org', { password: null, roles: ['member'] });
-    await createOrganizer(world.database.db, 'Run Club', member.uuid, { actor: 'system' });
+    await createOrganizer(world.database.db, 'Run Club', { user_uuid: member.uuid }, { actor: 'system' });
     const { context, page } = await world.newPage({ width: 390, height: 844 });
     await page.goto('/ui/');
     await page.getByLabel('Email address').fill('Member@Example.org');

@@ -426,7 +426,7 @@ export interface paths {
         /** Every organizer, oldest first */
         get: operations["listOrganizers"];
         put?: never;
-        /** Create an organizer, optionally with its first owner */
+        /** Create an organizer, optionally with its first owner (by user id or email) */
         post: operations["createOrganizer"];
         delete?: never;
         options?: never;
@@ -5347,6 +5347,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     owner_user_id?: string | null;
+                    owner_email?: string | null;
                 };
             };
         };

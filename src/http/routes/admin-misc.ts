@@ -11,7 +11,8 @@ import { installAccess } from '../route-access.ts';
 import { AuditSchema, Cursor, Limit, OrganizerName, OrganizerSchema, Paginated, RoleNameParam, RoleSchema } from '../admin-schemas.ts';
 import type { HttpContext } from '../context.ts';
 import { decodeCursor, page } from '../pagination.ts';
-import { UuidParam } from '../schemas.ts';
+import { EmailField, UuidParam } from '../schemas.ts';
+import { validationError } from '../../errors.ts';
 
 function roleView(role: { id: string; name: string; description: string | null; created_at: Date }): { id: string; name: string; description: string | null; created_at: string } {
   return { id: role.id, name: role.name, description: role.description, created_at: role.created_at.toISOString() };
@@ -40,10 +41,19 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     '/admin/organizers',
     {
       config: { errors: ['user_not_found'] },
-      schema: { tags: ['admin: organizers'], operationId: 'createOrganizer', summary: 'Create an organizer, optionally with its first owner', body: Type.Object({ name: OrganizerName, owner_user_id: Type.Optional(Type.Union([UuidParam, Type.Null()])) }), response: { 201: OrganizerSchema } },
+      schema: {
+        tags: ['admin: organizers'],
+        operationId: 'createOrganizer',
+        summary: 'Create an organizer, optionally with its first owner (by user id or email)',
+        body: Type.Object({ name: OrganizerName, owner_user_id: Type.Optional(Type.Union([UuidParam, Type.Null()])), owner_email: Type.Optional(Type.Union([EmailField, Type.Null()])) }),
+        response: { 201: OrganizerSchema },
+      },
     },
     async (request, reply) => {
-      const organizer = await createOrganizer(ctx.db, request.body.name.trim(), request.body.owner_user_id ?? null, actorOf(request));
+      const { name, owner_user_id: ownerId, owner_email: ownerEmail } = request.body;
+      if (ownerId != null && ownerEmail != null) throw validationError(['body', 'owner_email'], 'give owner_user_id or owner_email, not both');
+      const owner = ownerId != null ? { user_uuid: ownerId } : ownerEmail != null ? { email: ownerEmail } : null;
+      const organizer = await createOrganizer(ctx.db, name.trim(), owner, actorOf(request));
       return reply.code(201).send({ uuid: organizer.uuid, name: organizer.name, created_at: organizer.created_at.toISOString() });
     },
   );
