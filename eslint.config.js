@@ -17,6 +17,26 @@ export default tseslint.config(
     },
   },
   {
+    // The layers (docs/architecture.md): routes call services; only services (and the guards
+    // and the CLI's own plumbing) reach the SQL. Types may still be named from where they live.
+    files: ['src/http/routes/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/queries/*', '**/db/*'], allowTypeImports: true, message: 'Routes call services (src/services/); services call queries.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/queries/*'], allowTypeImports: true, message: 'CLI commands call services (src/services/), as the routes do.' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

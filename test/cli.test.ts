@@ -1,4 +1,7 @@
-/** The `gatehouse` command, run as a real process against this file's own database. */
+/**
+ * The `gatehouse` command against this file's own database: in-process (test/helpers/cli.ts),
+ * and once as a real process (the first test), so the binary itself is proven to run.
+ */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +11,7 @@ import { migrations } from '../migrations/index.ts';
 import { createEmptyPostgresDatabase, type TestDatabase } from './helpers/db.ts';
 
 const MIGRATIONS = Object.keys(migrations);
+import { runCliInProcess } from './helpers/cli.ts';
 import { runCli, type RunResult } from './helpers/processes.ts';
 
 let env: Record<string, string>;
@@ -21,7 +25,7 @@ before(async () => {
 after(async () => pgDatabase?.close());
 
 function cli(args: string[], input?: string): Promise<RunResult> {
-  return runCli(args, env, input);
+  return runCliInProcess(args, env, input);
 }
 
 function csv(name: string, text: string): string {
@@ -32,7 +36,8 @@ function csv(name: string, text: string): string {
 
 describe('gatehouse CLI', () => {
   it('migrate applies the schema once; the second run is a no-op', async () => {
-    const first = await cli(['migrate']);
+    // The real binary, as a process: the smoke test of bin/gatehouse.js.
+    const first = await runCli(['migrate'], env);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, new RegExp(`Applied ${MIGRATIONS.length} migration\\(s\\): ${MIGRATIONS.join(', ')}`));
     const second = await cli(['migrate']);
@@ -84,5 +89,47 @@ describe('gatehouse CLI', () => {
     const unknown = await cli(['users', 'grant', 'nobody@example.org', 'editors']);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /No user with email nobody@example.org/);
+  });
+
+  it('users add/show, eligible list, organizers create/add-member/members/remove-member, with --json for scripts', async () => {
+    const added = await cli(['users', 'add', 'Grace@Example.org', '--name', 'Grace', '--role', 'member', '--role', 'sustainer', '--json']);
+    assert.equal(added.code, 0, added.stderr);
+    const grace = JSON.parse(added.stdout) as { uuid: string; email: string };
+    assert.equal(grace.email, 'grace@example.org');
+    const shown = await cli(['users', 'show', 'grace@example.org']);
+    assert.match(shown.stdout, /member \(active\)/);
+    assert.match(shown.stdout, /sustainer \(active\)/);
+    assert.equal((await cli(['users', 'add', 'grace@example.org'])).code, 1, 'a taken email is refused');
+
+    const listed = await cli(['eligible', 'list', '--batch', 'spring', '--json']);
+    assert.deepEqual(
+      listed.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { email: string }).email),
+      ['ada@example.org', 'bob@example.org'],
+    );
+
+    const created = await cli(['organizers', 'create', 'Night Runners', '--owner', 'root@example.org', '--json']);
+    assert.equal(created.code, 0, created.stderr);
+    const organizer = JSON.parse(created.stdout) as { uuid: string };
+    assert.equal((await cli(['organizers', 'add-member', 'Night Runners', 'grace@example.org', 'admin'])).code, 0);
+    const members = await cli(['organizers', 'members', organizer.uuid]);
+    assert.match(members.stdout, /root@example\.org\towner/);
+    assert.match(members.stdout, /grace@example\.org\tadmin/);
+    assert.match(members.stdout, /2 members/);
+    const eligibleOnly = await cli(['organizers', 'add-member', 'Night Runners', 'ada@example.org', 'member']);
+    assert.equal(eligibleOnly.code, 1);
+    assert.match(eligibleOnly.stderr, /on the eligible list, and becomes a user at its first sign-in/);
+    const lastOwner = await cli(['organizers', 'remove-member', 'Night Runners', 'root@example.org']);
+    assert.equal(lastOwner.code, 1);
+    assert.match(lastOwner.stderr, /at least one owner/);
+    assert.equal((await cli(['organizers', 'remove-member', 'Night Runners', 'grace@example.org'])).code, 0);
+    assert.match((await cli(['organizers', 'list'])).stdout, new RegExp(`Night Runners\t${organizer.uuid}`));
+    const noSuch = await cli(['organizers', 'members', 'Day Walkers']);
+    assert.match(noSuch.stderr, /No organizer is named "Day Walkers"/);
+  });
+
+  it('a missing role is named as the role, with the roles that exist', async () => {
+    const res = await cli(['users', 'grant', 'root@example.org', 'editor']);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /No role named "editor" \(roles: .*admin.*\)/);
   });
 });

@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../config.ts';
 import { openDatabase, type Db } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { seed } from '../db/seed.ts';
+import { cliEnv } from './io.ts';
 
 export interface CliContext {
   readonly config: Config;
@@ -11,7 +12,7 @@ export interface CliContext {
 
 /** Opens the database, runs `work`, and always closes the database. */
 export async function withDatabase<T>(work: (context: CliContext) => Promise<T>, options: { prepare: boolean } = { prepare: true }): Promise<T> {
-  const { config } = loadConfig();
+  const { config } = loadConfig(cliEnv());
   const database = await openDatabase(config);
   try {
     if (options.prepare) {
@@ -22,11 +23,4 @@ export async function withDatabase<T>(work: (context: CliContext) => Promise<T>,
   } finally {
     await database.close();
   }
-}
-
-/** Reads all of stdin; one trailing newline (from echo or a terminal) is not part of the value. */
-export async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }

@@ -5,7 +5,7 @@
  */
 import type { Db } from '../db/connect.ts';
 import { AppError, validationError } from '../errors.ts';
-import { adminFindUser, softDeleteUser, updateUserFields, type AdminUserRow } from '../queries/admin.ts';
+import { adminFindUser, adminListUsers, softDeleteUser, updateUserFields, type AdminUserRow } from '../queries/admin.ts';
 import { insertAudit } from '../queries/audit.ts';
 import { retireOneTimeTokens } from '../queries/one-time-tokens.ts';
 import { grantSystemRole, replaceSystemRoles, setMembershipFlags, systemRoleNames } from '../queries/memberships.ts';
@@ -17,6 +17,9 @@ import { requireValidEmail } from './accounts.ts';
 import { assertAccountRemovable, assertNotLastAdmin } from './membership-rules.ts';
 import type { Actor } from './memberships.ts';
 import { membershipStatus, type MembershipStatus } from './user-view.ts';
+import { liveSessionsOf, type SessionView } from './session-views.ts';
+
+export type { AdminUserRow };
 
 /** The (undeleted) user for an admin view, or 404. */
 export async function requireUser(db: Db, uuid: string): Promise<AdminUserRow> {
@@ -133,4 +136,14 @@ export async function adminDeleteRole(db: Db, name: string, by: Actor): Promise<
     if (!(await deleteRole(trx, name))) throw new AppError('role_not_found');
     await insertAudit(trx, { ...by, action: 'role.delete', target: name, before: { name } });
   });
+}
+
+/** A page of users by email (filter by email substring or role), after `afterEmail`. */
+export async function findUsers(db: Db, filter: { email?: string; role?: string; afterEmail?: string; limit: number }): Promise<AdminUserRow[]> {
+  return adminListUsers(db, filter);
+}
+
+export async function userSessions(db: Db, uuid: string): Promise<SessionView[]> {
+  const user = await requireUser(db, uuid);
+  return liveSessionsOf(db, user.uuid);
 }

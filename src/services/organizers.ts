@@ -6,10 +6,13 @@ import {
   findOrganizer,
   findOrganizerMembership,
   insertOrganizer,
+  listOrganizerMembers,
+  listOrganizers,
   removeOrganizerMembership,
   renameOrganizer,
   setOrganizerRole,
   upsertOrganizerMembership,
+  type OrganizerMemberRow,
   type OrganizerRow,
 } from '../queries/admin.ts';
 import { insertAudit } from '../queries/audit.ts';
@@ -115,4 +118,20 @@ export async function removeOrganizerMember(db: Db, organizerUuid: string, userU
     await removeOrganizerMembership(trx, organizerUuid, userUuid);
     await insertAudit(trx, { ...by, action: 'organizer.member.remove', target: organizerUuid, before: { user_uuid: userUuid, role: current.role } });
   });
+}
+
+/** A page of organizers, oldest first, after the `after` key. */
+export async function organizersPage(db: Db, filter: { after?: { createdAt: string; uuid: string }; limit: number }): Promise<OrganizerRow[]> {
+  return listOrganizers(db, filter);
+}
+
+export async function organizerMembers(db: Db, organizerUuid: string): Promise<OrganizerMemberRow[]> {
+  return listOrganizerMembers(db, organizerUuid);
+}
+
+/** The organizer, or 404. */
+export async function requireOrganizer(db: Db, uuid: string): Promise<OrganizerRow> {
+  const organizer = await findOrganizer(db, uuid);
+  if (organizer === null) throw new AppError('organizer_not_found');
+  return organizer;
 }

@@ -3,7 +3,7 @@ import type { Db } from '../db/connect.ts';
 import type { RoleRow } from '../db/schema.ts';
 import { AppError, validationError } from '../errors.ts';
 import { insertAudit } from '../queries/audit.ts';
-import { insertRole } from '../queries/roles.ts';
+import { insertRole, listRoles } from '../queries/roles.ts';
 import type { Actor } from './memberships.ts';
 
 export const ROLE_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
@@ -18,4 +18,8 @@ export async function createRole(db: Db, name: string, description: string | nul
     await insertAudit(trx, { ...by, action: 'role.create', target: role.id, after: { name, description } });
     return role;
   });
+}
+
+export async function allRoles(db: Db): Promise<RoleRow[]> {
+  return listRoles(db);
 }

@@ -5,6 +5,7 @@ import { migrateToLatest } from '../../db/migrate.ts';
 import { seed } from '../../db/seed.ts';
 import { main } from '../../main.ts';
 import { withDatabase } from '../context.ts';
+import { cliEnv, out } from '../io.ts';
 
 export function registerDatabaseCommands(program: Command): void {
   program
@@ -21,7 +22,7 @@ export function registerDatabaseCommands(program: Command): void {
       await withDatabase(
         async ({ db }) => {
           const { applied } = await migrateToLatest(db);
-          console.log(applied.length === 0 ? 'Database is up to date; nothing to apply.' : `Applied ${applied.length} migration(s): ${applied.join(', ')}`);
+          out(applied.length === 0 ? 'Database is up to date; nothing to apply.' : `Applied ${applied.length} migration(s): ${applied.join(', ')}`);
         },
         { prepare: false },
       );
@@ -34,9 +35,9 @@ export function registerDatabaseCommands(program: Command): void {
       await withDatabase(
         async ({ db }) => {
           await migrateToLatest(db);
-          const outcome = await seed(db, loadConfig().config);
-          console.log(`Default roles: ${outcome.rolesAdded} added.`);
-          if (outcome.bootstrapAdmin !== null) console.log(`Bootstrap admin: ${outcome.bootstrapAdmin.email}${outcome.bootstrapAdmin.created ? ' (created)' : ''}`);
+          const outcome = await seed(db, loadConfig(cliEnv()).config);
+          out(`Default roles: ${outcome.rolesAdded} added.`);
+          if (outcome.bootstrapAdmin !== null) out(`Bootstrap admin: ${outcome.bootstrapAdmin.email}${outcome.bootstrapAdmin.created ? ' (created)' : ''}`);
         },
         { prepare: false },
       );

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { listSigningKeys, retireSigningKey, rotateSigningKey, safeToRetireAt } from '../../services/key-rotation.ts';
 import { withDatabase } from '../context.ts';
+import { out } from '../io.ts';
 
 export function registerKeyCommands(program: Command): void {
   const keys = program.command('keys').description('rotate and retire the signing keys of EdDSA/ES256 access tokens');
@@ -12,7 +13,7 @@ export function registerKeyCommands(program: Command): void {
       await withDatabase(async ({ db }) => {
         for (const key of await listSigningKeys(db)) {
           const state = key.retired_at !== null ? `retired ${key.retired_at.toISOString()}` : key.signs_from > new Date() ? `published, signs from ${key.signs_from.toISOString()}` : 'live';
-        console.log(`${key.kid}\t${key.alg}\t${key.created_at.toISOString()}\t${state}`);
+        out(`${key.kid}\t${key.alg}\t${key.created_at.toISOString()}\t${state}`);
         }
       });
     });
@@ -23,8 +24,8 @@ export function registerKeyCommands(program: Command): void {
       await withDatabase(async ({ db, config }) => {
         const kid = await rotateSigningKey(db, config);
         const newest = (await listSigningKeys(db)).find((key) => key.kid === kid);
-        if (newest !== undefined) console.log(`Added signing key ${kid}: published in the JWKS now, signing from ${newest.signs_from.toISOString()} (after JWKS_MAX_AGE_SECONDS + SIGNING_KEY_RELOAD_SECONDS).`);
-        if (newest !== undefined) console.log(`Older keys can be retired after ${safeToRetireAt(newest, config).toISOString()}: gatehouse keys retire <kid>`);
+        if (newest !== undefined) out(`Added signing key ${kid}: published in the JWKS now, signing from ${newest.signs_from.toISOString()} (after JWKS_MAX_AGE_SECONDS + SIGNING_KEY_RELOAD_SECONDS).`);
+        if (newest !== undefined) out(`Older keys can be retired after ${safeToRetireAt(newest, config).toISOString()}: gatehouse keys retire <kid>`);
       });
     });
   keys
@@ -35,7 +36,7 @@ export function registerKeyCommands(program: Command): void {
     .action(async (kid: string, options: { force?: boolean }) => {
       await withDatabase(async ({ db, config }) => {
         await retireSigningKey(db, config, kid, { force: options.force === true });
-        console.log(`Retired signing key ${kid}. Instances stop accepting it within ${config.operations.signingKeyReloadSeconds} s.`);
+        out(`Retired signing key ${kid}. Instances stop accepting it within ${config.operations.signingKeyReloadSeconds} s.`);
       });
     });
 }

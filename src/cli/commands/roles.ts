@@ -1,8 +1,8 @@
 /** `roles list|create`. */
 import type { Command } from 'commander';
-import { listRoles } from '../../queries/roles.ts';
-import { createRole } from '../../services/roles.ts';
+import { allRoles, createRole } from '../../services/roles.ts';
 import { withDatabase } from '../context.ts';
+import { out } from '../io.ts';
 
 export function registerRoleCommands(program: Command): void {
   const roles = program.command('roles').description('list and create roles');
@@ -11,8 +11,8 @@ export function registerRoleCommands(program: Command): void {
     .option('--json', 'print JSON lines')
     .action(async (options: { json?: boolean }) => {
       await withDatabase(async ({ db }) => {
-        for (const role of await listRoles(db)) {
-          console.log(options.json === true ? JSON.stringify(role) : `${role.name}\t${role.description ?? ''}`);
+        for (const role of await allRoles(db)) {
+          out(options.json === true ? JSON.stringify(role) : `${role.name}\t${role.description ?? ''}`);
         }
       });
     });
@@ -23,7 +23,7 @@ export function registerRoleCommands(program: Command): void {
     .action(async (name: string, options: { description?: string }) => {
       await withDatabase(async ({ db }) => {
         const role = await createRole(db, name, options.description ?? null, { actor: 'system' });
-        console.log(`Created role ${role.name} (${role.id})`);
+        out(`Created role ${role.name} (${role.id})`);
       });
     });
 }

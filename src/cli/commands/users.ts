@@ -1,9 +1,26 @@
-/** `create-admin`, `users list|grant|revoke`. */
+/** `create-admin`, `users list|show|add|grant|revoke`. */
 import type { Command } from 'commander';
+import type { Db } from '../../db/connect.ts';
+import { AppError } from '../../errors.ts';
+import { adminCreateUser } from '../../services/admin-users.ts';
 import { ensureAdmin } from '../../services/bootstrap.ts';
 import { grantRole, revokeRole } from '../../services/memberships.ts';
-import { requireUserByEmail, searchUsers } from '../../services/users.ts';
-import { readStdin, withDatabase } from '../context.ts';
+import { allRoles } from '../../services/roles.ts';
+import { publicUser, requireUserByEmail, searchUsers } from '../../services/users.ts';
+import { withDatabase } from '../context.ts';
+import { printOne, type OutputOptions } from '../output.ts';
+import { out, readStdin } from '../io.ts';
+
+/** The role, or an error that says it is the role (not the user) that is missing, and which exist. */
+async function requireRoleName(db: Db, name: string): Promise<string> {
+  const names = (await allRoles(db)).map((role) => role.name);
+  if (!names.includes(name)) throw new AppError('role_not_found', { detail: `No role named "${name}" (roles: ${names.join(', ')}; gatehouse roles create adds one)` });
+  return name;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 const CLI_ACTOR = { actor: 'system' } as const;
 
@@ -17,7 +34,7 @@ export function registerUserCommands(program: Command): void {
       const password = options.passwordStdin === true ? await readStdin() : null;
       await withDatabase(async ({ db }) => {
         const { user, created } = await ensureAdmin(db, email, password);
-        console.log(`${created ? 'Created' : 'Updated'} admin ${user.email} (${user.uuid})${password === null ? '; signs in by magic link' : ''}`);
+        out(`${created ? 'Created' : 'Updated'} admin ${user.email} (${user.uuid})${password === null ? '; signs in by magic link' : ''}`);
       });
     });
 
@@ -32,10 +49,39 @@ export function registerUserCommands(program: Command): void {
       await withDatabase(async ({ db }) => {
         const rows = await searchUsers(db, { emailContains: options.email?.toLowerCase(), role: options.role, limit: Math.max(1, Math.min(10_000, Number(options.limit) || 100)) });
         for (const row of rows) {
-          if (options.json === true) console.log(JSON.stringify(row));
-          else console.log(`${row.email}\t${row.uuid}\t${row.is_deleted ? 'deleted' : row.is_active ? 'active' : 'inactive'}\t${row.roles.join(',')}`);
+          if (options.json === true) out(JSON.stringify(row));
+          else out(`${row.email}\t${row.uuid}\t${row.is_deleted ? 'deleted' : row.is_active ? 'active' : 'inactive'}\t${row.roles.join(',')}`);
         }
-        if (options.json !== true) console.log(`${rows.length} user(s)`);
+        if (options.json !== true) out(`${rows.length} user(s)`);
+      });
+    });
+
+  users
+    .command('show')
+    .argument('<email>')
+    .option('--json', 'print the user public view as JSON')
+    .action(async (email: string, options: OutputOptions) => {
+      await withDatabase(async ({ db }) => {
+        const user = await publicUser(db, (await requireUserByEmail(db, email)).uuid);
+        const memberships = user.memberships.map((m) => (m.type === 'system' ? `${m.role} (${m.status})` : `${m.membership_role} of ${m.organizer_name}`));
+        printOne(options, user, `${user.email}\t${user.uuid}\t${user.name ?? ''}\n${memberships.join('\n') || '(no memberships)'}`);
+      });
+    });
+
+  users
+    .command('add')
+    .description('create a user now (verified, no mail sent); it signs in by magic link, or with --password-stdin')
+    .argument('<email>')
+    .option('--name <name>')
+    .option('--role <name>', 'a system role to grant (repeatable; without any: member)', collect, [])
+    .option('--password-stdin', 'read a password for the account from standard input')
+    .option('--json', 'print the user as JSON')
+    .action(async (email: string, options: OutputOptions & { name?: string; role: string[]; passwordStdin?: boolean }) => {
+      const password = options.passwordStdin === true ? await readStdin() : undefined;
+      await withDatabase(async ({ db }) => {
+        const created = await adminCreateUser(db, { email, name: options.name ?? null, password, roleNames: options.role.length > 0 ? options.role : undefined }, CLI_ACTOR);
+        const view = { uuid: created.uuid, email: created.email, name: created.name };
+        printOne(options, view, `Created user ${view.email} (${view.uuid})`);
       });
     });
 
@@ -46,8 +92,8 @@ export function registerUserCommands(program: Command): void {
     .action(async (email: string, role: string) => {
       await withDatabase(async ({ db }) => {
         const user = await requireUserByEmail(db, email);
-        await grantRole(db, user.uuid, role, CLI_ACTOR);
-        console.log(`Role ${role} assigned to ${user.email}`);
+        await grantRole(db, user.uuid, await requireRoleName(db, role), CLI_ACTOR);
+        out(`Role ${role} assigned to ${user.email}`);
       });
     });
 
@@ -58,8 +104,8 @@ export function registerUserCommands(program: Command): void {
     .action(async (email: string, role: string) => {
       await withDatabase(async ({ db }) => {
         const user = await requireUserByEmail(db, email);
-        await revokeRole(db, user.uuid, role, CLI_ACTOR);
-        console.log(`Role ${role} removed from ${user.email}`);
+        await revokeRole(db, user.uuid, await requireRoleName(db, role), CLI_ACTOR);
+        out(`Role ${role} removed from ${user.email}`);
       });
     });
 }

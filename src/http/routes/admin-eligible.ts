@@ -8,12 +8,9 @@ import type { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../errors.ts';
-import { deleteEligibleBatch, deleteEligibleOne, insertEligibleOne, listEligible } from '../../queries/admin.ts';
-import { insertAudit } from '../../queries/audit.ts';
-import { requireValidEmail } from '../../services/accounts.ts';
+import { addEligibleEmail, listEligibleEmails, removeEligibleBatch, removeEligibleEmail } from '../../services/eligible-list.ts';
 import { emailEntriesFromCsvLines } from '../../services/csv-emails.ts';
 import { checkEmails, checkEmailStream, importEligibleEmails, invalidEmailsError, previewImport, type CheckedEmails, type EmailEntry } from '../../services/eligibility.ts';
-import { normalizeEmail } from '../../services/email-address.ts';
 import { actorOf } from '../access.ts';
 import { installAccess } from '../route-access.ts';
 import { BatchId, BulkResultSchema, Cursor, EligibleSchema, Limit, Paginated } from '../admin-schemas.ts';
@@ -69,13 +66,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
       schema: { tags, operationId: 'addEligibleEmail', summary: 'Add one address to the eligible list', body: Type.Object({ email: Type.String({ maxLength: 320 }), batch_id: Type.Optional(Type.Union([BatchId, Type.Null()])) }), response: { 201: EligibleSchema } },
     },
     async (request, reply) => {
-      const email = requireValidEmail(request.body.email);
-      const row = await ctx.db.transaction().execute(async (trx) => {
-        const inserted = await insertEligibleOne(trx, email, request.body.batch_id ?? null);
-        if (inserted === null) throw new AppError('already_eligible');
-        await insertAudit(trx, { ...actorOf(request), action: 'eligible_emails.add', target: email, after: { batch_id: inserted.batch_id } });
-        return inserted;
-      });
+      const row = await addEligibleEmail(ctx.db, request.body.email, request.body.batch_id ?? null, actorOf(request));
       return reply.code(201).send({ ...row, created_at: row.created_at.toISOString() });
     },
   );
@@ -134,27 +125,18 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
     async (request) => {
       const { batch_id: batchId, q, limit, cursor } = request.query;
       const after = decodeCursor(cursor, ['text']);
-      const rows = await listEligible(ctx.db, { batchId, q, limit: limit + 1, ...(after?.[0] !== undefined ? { afterEmail: after[0] } : {}) });
+      const rows = await listEligibleEmails(ctx.db, { batchId, q, limit: limit + 1, ...(after?.[0] !== undefined ? { afterEmail: after[0] } : {}) });
       const result = page(rows, limit, (row) => [row.email]);
       return { items: result.items.map((row) => ({ ...row, created_at: row.created_at.toISOString() })), next_cursor: result.next_cursor };
     },
   );
 
   app.delete('/admin/eligible-emails/:email', { config: { errors: ['not_found'] }, schema: { tags, operationId: 'removeEligibleEmail', summary: 'Remove one address from the eligible list', params: Type.Object({ email: Type.String({ maxLength: 320 }) }), response: { 204: Type.Null() } } }, async (request, reply) => {
-    const email = normalizeEmail(request.params.email);
-    await ctx.db.transaction().execute(async (trx) => {
-      if (!(await deleteEligibleOne(trx, email))) throw new AppError('not_found', { detail: 'Email is not on the eligible list' });
-      await insertAudit(trx, { ...actorOf(request), action: 'eligible_emails.delete', target: email });
-    });
+    await removeEligibleEmail(ctx.db, request.params.email, actorOf(request));
     return reply.code(204).send(null);
   });
 
   app.delete('/admin/eligible-emails', { schema: { tags, operationId: 'removeEligibleBatch', summary: 'Remove every address of one import batch', querystring: Type.Object({ batch_id: BatchId }), response: { 200: Type.Object({ deleted: Type.Integer() }) } } }, async (request) => {
-    const deleted = await ctx.db.transaction().execute(async (trx) => {
-      const count = await deleteEligibleBatch(trx, request.query.batch_id);
-      await insertAudit(trx, { ...actorOf(request), action: 'eligible_emails.delete_batch', target: request.query.batch_id, after: { deleted: count } });
-      return count;
-    });
-    return { deleted };
+    return { deleted: await removeEligibleBatch(ctx.db, request.query.batch_id, actorOf(request)) };
   });
 };

@@ -1,11 +1,10 @@
 /** /admin/roles, /admin/organizers and /admin/audit-log. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { listAudit, listOrganizers } from '../../queries/admin.ts';
-import { listRoles } from '../../queries/roles.ts';
+import { auditEntries } from '../../services/audit-log.ts';
 import { adminDeleteRole } from '../../services/admin-users.ts';
-import { createOrganizer } from '../../services/organizers.ts';
-import { createRole } from '../../services/roles.ts';
+import { createOrganizer, organizersPage } from '../../services/organizers.ts';
+import { allRoles, createRole } from '../../services/roles.ts';
 import { actorOf } from '../access.ts';
 import { installAccess } from '../route-access.ts';
 import { AuditSchema, Cursor, Limit, OrganizerName, OrganizerSchema, Paginated, RoleNameParam, RoleSchema } from '../admin-schemas.ts';
@@ -30,7 +29,7 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     async (request, reply) => reply.code(201).send(roleView(await createRole(ctx.db, request.body.name, request.body.description ?? null, actorOf(request)))),
   );
 
-  app.get('/admin/roles', { schema: { tags: ['admin: roles'], operationId: 'listRoles', summary: 'Every system role', response: { 200: Type.Array(RoleSchema) } } }, async () => (await listRoles(ctx.db)).map(roleView));
+  app.get('/admin/roles', { schema: { tags: ['admin: roles'], operationId: 'listRoles', summary: 'Every system role', response: { 200: Type.Array(RoleSchema) } } }, async () => (await allRoles(ctx.db)).map(roleView));
 
   app.delete('/admin/roles/:name', { config: { errors: ['role_not_found', 'builtin_role'] }, schema: { tags: ['admin: roles'], operationId: 'deleteRole', summary: 'Delete a role that is not built in (its memberships go with it)', params: Type.Object({ name: RoleNameParam }), response: { 204: Type.Null() } } }, async (request, reply) => {
     await adminDeleteRole(ctx.db, request.params.name, actorOf(request));
@@ -63,7 +62,7 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     { schema: { tags: ['admin: organizers'], operationId: 'listOrganizers', summary: 'Every organizer, oldest first', querystring: Type.Object({ limit: Limit, cursor: Type.Optional(Cursor) }), response: { 200: Paginated(OrganizerSchema) } } },
     async (request) => {
       const after = decodeCursor(request.query.cursor, ['timestamp', 'uuid']);
-      const rows = await listOrganizers(ctx.db, { limit: request.query.limit + 1, ...(after ? { after: { createdAt: after[0] ?? '', uuid: after[1] ?? '' } } : {}) });
+      const rows = await organizersPage(ctx.db, { limit: request.query.limit + 1, ...(after ? { after: { createdAt: after[0] ?? '', uuid: after[1] ?? '' } } : {}) });
       const result = page(rows, request.query.limit, (row) => [row.created_at.toISOString(), row.uuid]);
       return { items: result.items.map((o) => ({ uuid: o.uuid, name: o.name, created_at: o.created_at.toISOString() })), next_cursor: result.next_cursor };
     },
@@ -83,7 +82,7 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     async (request) => {
       const { actor, target, action, limit, cursor } = request.query;
       const before = decodeCursor(cursor, ['timestamp', 'uuid']);
-      const rows = await listAudit(ctx.db, { actor, target, action, limit: limit + 1, ...(before ? { before: { createdAt: before[0] ?? '', id: before[1] ?? '' } } : {}) });
+      const rows = await auditEntries(ctx.db, { actor, target, action, limit: limit + 1, ...(before ? { before: { createdAt: before[0] ?? '', id: before[1] ?? '' } } : {}) });
       const result = page(rows, limit, (row) => [row.created_at.toISOString(), row.id]);
       return { items: result.items.map((row) => ({ ...row, created_at: row.created_at.toISOString() })), next_cursor: result.next_cursor };
     },

@@ -1,8 +1,6 @@
 /** /admin/users…: users, their sessions and their roles (seed-compatible messages). */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { adminListUsers, type AdminUserRow } from '../../queries/admin.ts';
-import { listLiveSessions } from '../../queries/sessions.ts';
 import {
   adminCreateUser,
   adminDeleteUser,
@@ -10,7 +8,10 @@ import {
   adminSetMembershipFlags,
   adminSetRoles,
   adminUpdateUser,
+  findUsers,
   requireUser,
+  userSessions,
+  type AdminUserRow,
 } from '../../services/admin-users.ts';
 import { grantRole, revokeRole } from '../../services/memberships.ts';
 import { userPublicView } from '../../services/user-view.ts';
@@ -40,7 +41,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     async (request) => {
       const { email, role, limit, cursor } = request.query;
       const after = decodeCursor(cursor, ['text']);
-      const rows = await adminListUsers(ctx.db, { email, role, limit: limit + 1, ...(after?.[0] !== undefined ? { afterEmail: after[0] } : {}) });
+      const rows = await findUsers(ctx.db, { email, role, limit: limit + 1, ...(after?.[0] !== undefined ? { afterEmail: after[0] } : {}) });
       const result = page(rows, limit, (row) => [row.email]);
       return { items: result.items.map(adminUserView), next_cursor: result.next_cursor };
     },
@@ -84,9 +85,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
   });
 
   app.get('/admin/users/:user_id/sessions', { config: { errors: ['user_not_found'] }, schema: { tags, operationId: 'listUserSessions', summary: 'A user’s live sessions', params: UserParams, response: { 200: Type.Array(SessionSchema) } } }, async (request) => {
-    const user = await requireUser(ctx.db, request.params.user_id);
-    const rows = await listLiveSessions(ctx.db, user.uuid);
-    return rows.map((row) => ({ id: row.id, created_at: row.created_at.toISOString(), last_seen_at: row.last_seen_at.toISOString(), user_agent: row.user_agent, ip: row.ip }));
+    return userSessions(ctx.db, request.params.user_id);
   });
 
   app.delete('/admin/users/:user_id/sessions', { config: { errors: ['user_not_found'] }, schema: { tags, operationId: 'revokeUserSessions', summary: 'Revoke every session of a user', params: UserParams, response: { 204: Type.Null() } } }, async (request, reply) => {

@@ -1,10 +1,8 @@
 /** Password accounts: register, login, verify-email, forgot/reset/change password. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { loadUserWithMemberships } from '../../queries/principal.ts';
 import { normalizeEmail } from '../../services/email-address.ts';
-import { userPublicView } from '../../services/user-view.ts';
-import { AppError } from '../../errors.ts';
+import { publicUser } from '../../services/users.ts';
 import { clientInfo, enforceLimit, startSession, type HttpContext } from '../context.ts';
 import { currentUser } from '../guards.ts';
 import { installAccess } from '../route-access.ts';
@@ -16,12 +14,6 @@ const tags = ['auth'];
 
 export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
   installAccess(app, ctx, 'public');
-  async function publicView(uuid: string): Promise<ReturnType<typeof userPublicView>> {
-    const user = await loadUserWithMemberships(ctx.db, uuid);
-    if (user === null) throw new AppError('user_not_found');
-    return userPublicView(user);
-  }
-
   app.post(
     '/register',
     {
@@ -39,7 +31,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
       await enforceLimit(ctx, 'register', request, normalizeEmail(request.body.email));
       const user = await ctx.accounts.register(request.body);
       startSession(ctx, reply, await ctx.sessions.create(user.uuid, clientInfo(request)));
-      return reply.code(201).send(await publicView(user.uuid));
+      return reply.code(201).send(await publicUser(ctx.db, user.uuid));
     },
   );
 
@@ -75,7 +67,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     async (request) => {
       await enforceLimit(ctx, 'authenticate', request, null);
       const caller = await ctx.guards.principalOf(request);
-      return publicView((await ctx.accounts.verifyEmail(request.body.token, caller?.uuid ?? null)).uuid);
+      return publicUser(ctx.db, (await ctx.accounts.verifyEmail(request.body.token, caller?.uuid ?? null)).uuid);
     },
   );
 

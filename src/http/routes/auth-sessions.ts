@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.ts';
-import { listLiveSessions, revokeOwnSession } from '../../queries/sessions.ts';
+import { liveSessionsOf, revokeOwnSessionOrFail } from '../../services/session-views.ts';
 import { userPublicView } from '../../services/user-view.ts';
 import { clearSessionCookies } from '../credentials.ts';
 import { installAccess } from '../route-access.ts';
@@ -85,15 +85,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
     { config: { access: 'user' }, schema: { tags, operationId: 'listMySessions', summary: 'The caller’s live sessions', response: { 200: Type.Array(OwnSessionSchema) } } },
     async (request) => {
       const user = currentUser(request);
-      const rows = await listLiveSessions(ctx.db, user.uuid);
-      return rows.map((row) => ({
-        id: row.id,
-        created_at: row.created_at.toISOString(),
-        last_seen_at: row.last_seen_at.toISOString(),
-        user_agent: row.user_agent,
-        ip: row.ip,
-        current: row.id === user.session_id,
-      }));
+      return (await liveSessionsOf(ctx.db, user.uuid)).map((session) => ({ ...session, current: session.id === user.session_id }));
     },
   );
 
@@ -102,8 +94,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
     { config: { access: 'user', errors: ['not_found'] }, schema: { tags, operationId: 'revokeMySession', summary: 'Revoke one of the caller’s sessions', params: Type.Object({ id: UuidParam }), response: { 204: Type.Null() } } },
     async (request, reply) => {
       const user = currentUser(request);
-      const revoked = await revokeOwnSession(ctx.db, user.uuid, request.params.id);
-      if (revoked === null) throw new AppError('not_found', { detail: 'Session not found' });
+      await revokeOwnSessionOrFail(ctx.db, user.uuid, request.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -4,8 +4,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { listOrganizerMembers } from '../../queries/admin.ts';
-import { addOrganizerMember, changeOrganizerMemberRole, removeOrganizerMember, renameOrganizerAs } from '../../services/organizers.ts';
+import { addOrganizerMember, changeOrganizerMemberRole, organizerMembers, removeOrganizerMember, renameOrganizerAs } from '../../services/organizers.ts';
 import { AppError, validationError } from '../../errors.ts';
 import { actorOf, organizerOf } from '../access.ts';
 import { installAccess } from '../route-access.ts';
@@ -34,7 +33,7 @@ export const organizerRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
   );
 
   app.get('/organizers/:id/members', { config: { access: { organizer: 'list_members' } }, schema: { tags, operationId: 'listOrganizerMembers', summary: 'An organizer’s members with their roles', params: OrganizerParams, response: { 200: Type.Array(MemberSchema) } } }, async (request) =>
-    listOrganizerMembers(ctx.db, request.params.id),
+    organizerMembers(ctx.db, request.params.id),
   );
 
   app.post(
@@ -61,7 +60,7 @@ export const organizerRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     async (request) => {
       const { standing } = organizerOf(request);
       await changeOrganizerMemberRole(ctx.db, request.params.id, request.params.user_uuid, request.body.role, standing ?? 'member', actorOf(request));
-      const members = await listOrganizerMembers(ctx.db, request.params.id);
+      const members = await organizerMembers(ctx.db, request.params.id);
       const member = members.find((m) => m.user_uuid === request.params.user_uuid);
       if (member === undefined) throw new AppError('member_not_found');
       return member;
