@@ -158,6 +158,15 @@ describe('an admin', () => {
     await page.getByText('sustainer granted.').waitFor();
     assert.match(await page.getByRole('row', { name: /sustainer/ }).innerText(), /sustainer\s+active/);
 
+    // "Add user": an account now, so it can be named before its first sign-in.
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByText('Add user', { exact: true }).first().click();
+    await page.getByLabel('Email', { exact: true }).fill('Added@Example.org');
+    await page.getByLabel('Name (optional)').fill('Added Person');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.getByRole('heading', { name: 'added@example.org' }).waitFor();
+    assert.match(await page.getByRole('row', { name: /member/ }).innerText(), /member\s+active/);
+
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('cell', { name: 'user.role.grant' }).waitFor();
     const grant = page.getByRole('row', { name: /user\.role\.grant/ });

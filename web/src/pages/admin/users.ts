@@ -57,8 +57,36 @@ export async function usersPage(): Promise<void> {
       ),
     what: 'users',
   });
-  render('Users', adminNav('/admin/users'), search, results.element);
+  render('Users', adminNav('/admin/users'), addUserForm(), search, results.element);
   await results.reload();
+}
+
+/**
+ * "Add user": an account now, verified, with the member role (it signs in by magic link). An
+ * address on the eligible list is not a user until its first sign-in; adding it lets an admin
+ * name it as an organizer member or owner at once.
+ */
+function addUserForm(): HTMLElement {
+  return h(
+    'details',
+    { class: 'add-user' },
+    h('summary', {}, 'Add user'),
+    h('p', { class: 'hint' }, 'Creates the account now, with the member role; it signs in by magic link. No mail is sent.'),
+    buildForm({
+      label: 'Add user',
+      fields: [
+        { name: 'email', label: 'Email', type: 'email', required: true, autocomplete: 'off' },
+        { name: 'name', label: 'Name (optional)', type: 'text', autocomplete: 'off' },
+      ],
+      submit: 'Add user',
+      codeFields: { email_taken: 'email' },
+      onSubmit: async (values) => {
+        const name = (values.name ?? '').trim();
+        const user = await api<AdminUser>('POST', '/admin/users', { email: values.email ?? '', ...(name === '' ? {} : { name }) });
+        location.assign(uiHref(`/admin/users/${user.uuid}`));
+      },
+    }),
+  );
 }
 
 /** Runs an admin action, then redraws the page with `done`, or shows the API's refusal. */
