@@ -252,6 +252,11 @@ export function loadConfig(env: Env = readEnvironment()): LoadedConfig {
   if (production && databaseUrl === null) {
     warnings.push('DATABASE_URL is not set: running on embedded PGlite in DATA_DIR. Use PostgreSQL for more than one instance.');
   }
+  if (production && (env.SMTP_URL === undefined || env.SMTP_URL === '')) {
+    warnings.push(
+      'SMTP_URL is not set: mail goes to the log only (without its links), so nobody can receive a sign-in, verification or reset link. Set SMTP_URL; until then the first admin needs a password: gatehouse create-admin you@example.org --password-stdin',
+    );
+  }
 
   const config: Config = {
     nodeEnv,

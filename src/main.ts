@@ -5,7 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { buildApp, type App } from './app.ts';
 import { ConfigError, loadConfig, type Config, type LoadedConfig } from './config.ts';
-import { openDatabase, type DbHandle } from './db/connect.ts';
+import { openDatabase, ping, type DbHandle } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { seed } from './db/seed.ts';
 
@@ -16,12 +16,18 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-function nextSteps(config: Config, url: string): string {
+/**
+ * Where to go next. Every address is on PUBLIC_URL's origin: cookies, mailed links and the CSRF
+ * rule all belong to it, so /docs' "Try it out" writes work there (and are refused as
+ * cross-site from another origin, such as the listening address when PUBLIC_URL differs).
+ */
+export function nextSteps(config: Config, url: string): string {
+  const origin = new URL(config.publicUrl).origin;
   const lines = [
-    `Gatehouse is listening on ${url} (${config.nodeEnv}, ${config.databaseUrl === null ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
-    ...(config.uiPath === null ? [] : [`  Sign in:    ${config.publicUrl}${config.uiPath}/   (the hosted pages; open them at PUBLIC_URL, where cookies and mailed links point)`]),
-    `  API docs:   ${url}/docs`,
-    `  Readiness:  ${url}/readyz`,
+    `Gatehouse is listening on ${url} (${config.nodeEnv}, ${config.databaseUrl === null ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'}); open it at ${origin}`,
+    ...(config.uiPath === null ? [] : [`  Sign in:    ${origin}${config.uiPath}/`]),
+    `  API docs:   ${origin}/docs   (and docs/api.md)`,
+    `  Readiness:  ${origin}/readyz`,
   ];
   if (config.bootstrapAdminEmail === null) {
     // The CLI cannot share embedded PGlite with this running server (db/data-dir-lock.ts).
@@ -31,6 +37,30 @@ function nextSteps(config: Config, url: string): string {
     lines.push(`  First admin: ${config.bootstrapAdminEmail}`);
   }
   return lines.join('\n');
+}
+
+/** The innermost cause's message: the driver's words ("role … does not exist"), not our wrapper's. */
+function rootCause(error: unknown): string {
+  let current = error;
+  while (current instanceof Error && current.cause !== undefined) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
+}
+
+/** The database answers, or start-up stops with what is wrong and where to fix it (not "migration unknown failed"). */
+async function reachDatabase(database: DbHandle, config: Config): Promise<void> {
+  try {
+    await ping(database.db);
+  } catch (error) {
+    const reason = rootCause(error);
+    if (config.databaseUrl === null) throw new Error(`cannot open the embedded database in ${config.dataDir}: ${reason}`, { cause: error });
+    const where = new URL(config.databaseUrl);
+    where.password = '';
+    throw new Error(
+      `cannot use the PostgreSQL database at ${where.toString()} (DATABASE_URL): ${reason}. ` +
+        'Check that PostgreSQL runs there and that the role and database in DATABASE_URL exist (for example: createuser -P gatehouse && createdb -O gatehouse gatehouse).',
+      { cause: error },
+    );
+  }
 }
 
 export async function startServer(loaded: LoadedConfig): Promise<RunningServer> {
@@ -43,6 +73,7 @@ export async function startServer(loaded: LoadedConfig): Promise<RunningServer> 
     (error) => app?.log.warn({ err: error }, 'database connection lost'),
   );
   try {
+    await reachDatabase(database, config);
     const migrated = await migrateToLatest(database.db);
     await seed(database.db, config);
     app = await buildApp({ config, db: database.db, poolStats: database.poolStats });
