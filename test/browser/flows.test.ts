@@ -114,7 +114,6 @@ describe('admin console pages', () => {
     const target = await createUser(world.database.db, 'target@example.org', { roles: ['member'] });
     await createUser(world.database.db, 'owner@example.org', { roles: ['member'] });
     const { context, page } = await world.newPage();
-    page.on('dialog', (dialog) => void dialog.accept());
     await signIn(page, 'root@example.org');
 
     await page.goto('/ui/admin/roles');
@@ -125,13 +124,24 @@ describe('admin console pages', () => {
     await page.getByRole('button', { name: 'Create role' }).click();
     await page.getByText('Role volunteer created.').waitFor();
     await page.getByRole('button', { name: 'Delete role volunteer' }).click();
+    // Destructive actions ask first, in a modal dialog whose safe choice has the focus.
+    const dialog = page.getByRole('dialog', { name: 'Delete the role volunteer?' });
+    await dialog.waitFor();
+    assert.equal(await dialog.getByRole('button', { name: 'Cancel' }).evaluate((button) => button === document.activeElement), true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(await page.getByRole('cell', { name: 'volunteer', exact: true }).count(), 1, 'cancelled: nothing deleted');
+    await page.getByRole('button', { name: 'Delete role volunteer' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete role' }).click();
     await page.getByText('Role volunteer deleted.').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Delete role admin' }).count(), 0, 'built-in roles have no delete button');
 
     await page.goto(`/ui/admin/users/${target.uuid}`);
     await page.getByRole('button', { name: 'Suspend role member' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Suspend member' }).click();
     await page.getByText('member: suspended.').waitFor();
     await page.getByRole('button', { name: 'Deactivate account' }).click();
+    await page.getByRole('dialog', { name: 'Deactivate this account?' }).getByRole('button', { name: 'Deactivate' }).click();
     await page.getByText('Account deactivated').waitFor();
     assert.match(await page.locator('.facts').innerText(), /deactivated/);
 
@@ -139,7 +149,7 @@ describe('admin console pages', () => {
     await page.getByLabel('Name', { exact: true }).fill('Chess Club');
     await page.getByLabel('Owner’s email (optional)').fill('nobody@example.org');
     await page.getByRole('button', { name: 'Create organizer' }).click();
-    await page.getByText('No user has this email address.').waitFor();
+    await page.getByText('No user has the email nobody@example.org: add the user first').waitFor();
     await page.getByLabel('Owner’s email (optional)').fill('owner@example.org');
     await page.getByRole('button', { name: 'Create organizer' }).click();
     await page.getByText('Organizer Chess Club created.').waitFor();
@@ -152,12 +162,14 @@ describe('admin console pages', () => {
     await page.getByRole('button', { name: 'Change role of root@example.org' }).click();
     await page.getByText('root@example.org is now admin.').waitFor();
     await page.getByRole('button', { name: 'Remove owner@example.org' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove member' }).click();
     await page.getByText('An organizer must keep at least one owner').waitFor();
 
     await importEligibleEmails(world.database.db, ['b1@example.org', 'b2@example.org'], 'old-batch', { actor: 'system' });
     await page.goto('/ui/admin/eligible');
     await page.getByRole('form', { name: 'Delete a batch' }).getByLabel('Batch').fill('old-batch');
     await page.getByRole('button', { name: 'Delete batch' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete batch' }).click();
     await page.getByText('2 addresses removed.').waitFor();
 
     await page.goto('/ui/admin/audit');
@@ -165,6 +177,28 @@ describe('admin console pages', () => {
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.getByRole('cell', { name: 'organizer.member.role' }).waitFor();
     assert.equal(await page.getByRole('cell', { name: 'organizer.create' }).count(), 0, 'the filter leaves other actions out');
+    await context.close();
+  });
+
+  it('revoking your own admin role asks twice, then the page says you may no longer act (no stale table)', async () => {
+    const me = await createUser(world.database.db, 'self@example.org', { roles: ['admin', 'member'] });
+    await createUser(world.database.db, 'another-admin@example.org', { roles: ['admin'] });
+    const { context, page } = await world.newPage();
+    await signIn(page, 'self@example.org');
+    await page.goto(`/ui/admin/users/${me.uuid}`);
+    await page.getByRole('button', { name: 'Revoke role admin' }).click();
+    await page.getByRole('dialog', { name: 'Revoke admin?' }).getByRole('button', { name: 'Revoke admin' }).click();
+    const second = page.getByRole('dialog', { name: 'This is your own account' });
+    await second.getByText('you lose the admin console at once').waitFor();
+    await second.getByRole('button', { name: 'Cancel' }).click();
+    await second.waitFor({ state: 'detached' });
+    assert.equal(await page.getByRole('button', { name: 'Revoke role admin' }).count(), 1, 'cancelled at the second question: still admin');
+
+    await page.getByRole('button', { name: 'Revoke role admin' }).click();
+    await page.getByRole('dialog', { name: 'Revoke admin?' }).getByRole('button', { name: 'Revoke admin' }).click();
+    await page.getByRole('dialog', { name: 'This is your own account' }).getByRole('button', { name: 'Yes, revoke admin for myself' }).click();
+    await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
+    assert.equal(await page.getByRole('table').count(), 0, 'the old table is gone');
     await context.close();
   });
 });

@@ -8,6 +8,7 @@ import { button, formatTime, h, notice, render, table } from '../../dom.ts';
 import { buildForm, fieldError } from '../../forms.ts';
 import { adminNav, signedInAdmin } from '../../page-guards.ts';
 import { filteredList, queryString, type Page } from '../../pager.ts';
+import { confirmAction } from '../../confirm.ts';
 
 interface Eligible {
   readonly email: string;
@@ -95,7 +96,14 @@ export async function eligiblePage(): Promise<void> {
           row.email,
           row.batch_id ?? '—',
           formatTime(row.created_at),
-          button('Remove', () => api('DELETE', `/admin/eligible-emails/${encodeURIComponent(row.email)}`).then(() => said(`${row.email} removed.`), failed), { kind: 'danger', label: `Remove ${row.email}` }),
+          button(
+            'Remove',
+            async () => {
+              if (!(await confirmAction({ title: `Remove ${row.email}?`, message: `${row.email} can no longer join by magic link (an existing account is not affected).`, confirm: 'Remove address' }))) return;
+              await api('DELETE', `/admin/eligible-emails/${encodeURIComponent(row.email)}`).then(() => said(`${row.email} removed.`), failed);
+            },
+            { kind: 'danger', label: `Remove ${row.email}` },
+          ),
         ]),
       ),
     what: 'addresses',
@@ -121,7 +129,7 @@ export async function eligiblePage(): Promise<void> {
     fields: [{ name: 'batch_id', label: 'Batch', required: true }],
     submit: 'Delete batch',
     onSubmit: async (values, form) => {
-      if (!confirm(`Remove every address of batch ${values.batch_id ?? ''} from the eligible list?`)) return;
+      if (!(await confirmAction({ title: `Delete batch ${values.batch_id ?? ''}?`, message: 'Every address of this import batch leaves the eligible list (existing accounts are not affected).', confirm: 'Delete batch' }))) return;
       const done = await api<{ deleted: number }>('DELETE', `/admin/eligible-emails${queryString({ batch_id: values.batch_id })}`);
       form.reset();
       await said(`${done.deleted} address${done.deleted === 1 ? '' : 'es'} removed.`);

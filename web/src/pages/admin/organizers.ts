@@ -5,10 +5,11 @@
 import { api, ApiError } from '../../api.ts';
 import { uiHref } from '../../config.ts';
 import { button, formatTime, h, link, notice, render, table } from '../../dom.ts';
-import { buildForm, fieldError } from '../../forms.ts';
+import { buildForm } from '../../forms.ts';
 import { adminNav, renderForbidden, signedIn, signedInAdmin } from '../../page-guards.ts';
 import { pager, queryString, type Page } from '../../pager.ts';
 import { isSystemAdmin, managedOrganizers } from '../../session.ts';
+import { confirmDestructive } from '../../confirm.ts';
 
 interface Organizer {
   readonly uuid: string;
@@ -29,12 +30,6 @@ const ORGANIZER_ROLES = [
   { value: 'owner', label: 'owner' },
 ] as const;
 
-/** The user id for an exact email (the create API takes owner_user_id). */
-async function userIdByEmail(email: string): Promise<string | null> {
-  const found = await api<Page<{ uuid: string; email: string }>>('GET', `/admin/users${queryString({ email, limit: 50 })}`);
-  return found.items.find((user) => user.email === email.trim().toLowerCase())?.uuid ?? null;
-}
-
 export async function organizersPage(): Promise<void> {
   if ((await signedInAdmin()) === null) return;
   const status = h('div', { 'aria-live': 'polite' });
@@ -50,16 +45,11 @@ export async function organizersPage(): Promise<void> {
       { name: 'owner_email', label: 'Owner’s email (optional)', type: 'email', hint: 'An existing user who becomes its owner.' },
     ],
     submit: 'Create organizer',
+    codeFields: { user_not_found: 'owner_email' },
     onSubmit: async (values, form) => {
+      // The API names a missing owner (and says when the address is only on the eligible list).
       const body: Record<string, string> = { name: values.name ?? '' };
-      if (values.owner_email !== undefined && values.owner_email !== '') {
-        const owner = await userIdByEmail(values.owner_email);
-        if (owner === null) {
-          fieldError(form, 'owner_email', 'No user has this email address.');
-          return;
-        }
-        body.owner_user_id = owner;
-      }
+      if (values.owner_email !== undefined && values.owner_email !== '') body.owner_email = values.owner_email;
       const created = await api<Organizer>('POST', '/admin/organizers', body);
       form.reset();
       status.replaceChildren(notice(`Organizer ${created.name} created.`, 'success'));
@@ -73,7 +63,7 @@ export async function organizersPage(): Promise<void> {
 /** Runs a change, then redraws with the message `done()` gives (read after the click, not at render). */
 type Act = (work: () => Promise<unknown>, done: () => string) => () => Promise<void>;
 
-function memberRow(organizerId: string, member: Member, manage: boolean, act: Act): (string | HTMLElement)[] {
+function memberRow(organizerId: string, member: Member, manage: boolean, act: Act, myUuid: string): (string | HTMLElement)[] {
   const base = `/organizers/${organizerId}/members/${member.user_uuid}`;
   if (!manage) return [member.email, member.name ?? '—', member.membership_role];
   const select = h('select', { 'aria-label': `Role of ${member.email}` }, ORGANIZER_ROLES.map((role) => h('option', { value: role.value, selected: role.value === member.membership_role }, role.label)));
@@ -85,7 +75,14 @@ function memberRow(organizerId: string, member: Member, manage: boolean, act: Ac
       { class: 'actions' },
       select,
       button('Change role', act(() => api('PATCH', base, { role: select.value }), () => `${member.email} is now ${select.value}.`), { label: `Change role of ${member.email}` }),
-      button('Remove', act(() => api('DELETE', base), () => `${member.email} removed.`), { kind: 'danger', label: `Remove ${member.email}` }),
+      button(
+        'Remove',
+        async () => {
+          const self = member.user_uuid === myUuid ? { warning: 'You are removing yourself: you lose this organizer’s members page, and only its owners or admins can add you back.' } : null;
+          if (await confirmDestructive({ title: `Remove ${member.email}?`, message: `${member.email} stops being a ${member.membership_role} of this organizer now.`, confirm: 'Remove member' }, self)) await act(() => api('DELETE', base), () => `${member.email} removed.`)();
+        },
+        { kind: 'danger', label: `Remove ${member.email}` },
+      ),
     ),
   ];
 }
@@ -107,11 +104,12 @@ export async function organizerMembersPage(organizerId: string): Promise<void> {
     const members = await api<Member[]>('GET', `/organizers/${organizer.uuid}/members`);
     const act: Act = (work, done) => () =>
       work().then(
-        () => draw(done()),
+        // Redraw from the server's answer; refused (you removed yourself), the page says so.
+        () => draw(done()).catch(() => renderForbidden('this organizer')),
         (error: unknown) => status.replaceChildren(notice(error instanceof Error ? error.message : String(error), 'error')),
       );
     status.replaceChildren(message === undefined ? '' : notice(message, 'success'));
-    list.replaceChildren(table(['Email', 'Name', manage ? 'Role and actions' : 'Role'], members.map((member) => memberRow(organizer.uuid, member, manage, act))));
+    list.replaceChildren(table(['Email', 'Name', manage ? 'Role and actions' : 'Role'], members.map((member) => memberRow(organizer.uuid, member, manage, act, me.uuid))));
   };
   const add = buildForm({
     label: 'Add a member',

@@ -4,6 +4,7 @@ import { button, formatTime, h, notice, render, table } from '../../dom.ts';
 import { buildForm } from '../../forms.ts';
 import { adminNav, signedInAdmin } from '../../page-guards.ts';
 import { listRoles } from './users.ts';
+import { confirmAction } from '../../confirm.ts';
 
 const BUILT_IN = new Set(['admin', 'member']);
 
@@ -13,7 +14,7 @@ export async function rolesPage(): Promise<void> {
   const draw = async (message?: string): Promise<void> => {
     const roles = await listRoles();
     const remove = (name: string) => async (): Promise<void> => {
-      if (!confirm(`Delete the role ${name}? Everyone holding it loses it.`)) return;
+      if (!(await confirmAction({ title: `Delete the role ${name}?`, message: `Everyone holding ${name} loses it now.`, confirm: 'Delete role' }))) return;
       try {
         await api('DELETE', `/admin/roles/${encodeURIComponent(name)}`);
         await draw(`Role ${name} deleted.`);

@@ -2,6 +2,7 @@
 import { api } from '../../api.ts';
 import { uiHref } from '../../config.ts';
 import { button, formatTime, h, link, notice, render, table } from '../../dom.ts';
+import { confirmDestructive, type ConfirmSpec } from '../../confirm.ts';
 import { buildForm } from '../../forms.ts';
 import { adminNav, signedInAdmin } from '../../page-guards.ts';
 import { filteredList, queryString, type Page } from '../../pager.ts';
@@ -89,31 +90,63 @@ function addUserForm(): HTMLElement {
   );
 }
 
-/** Runs an admin action, then redraws the page with `done`, or shows the API's refusal. */
-type Act = (work: () => Promise<unknown>, done: string) => () => Promise<void>;
+/** A destructive action asks first (twice when it is done to yourself: `self` says what you lose). */
+interface Confirmation {
+  readonly spec: ConfirmSpec;
+  readonly self: { readonly warning: string } | null;
+}
 
-function roleActions(user: AdminUser, membership: SystemMembership, act: Act): HTMLElement {
+/**
+ * Runs an admin action (after its confirmation, if any), then redraws the page from the server's
+ * answer with `done`, or shows the API's refusal.
+ */
+type Act = (work: () => Promise<unknown>, done: string, confirmation?: Confirmation) => () => Promise<void>;
+
+function roleActions(user: AdminUser, membership: SystemMembership, act: Act, isSelf: boolean): HTMLElement {
   const path = `/admin/users/${user.uuid}/roles/${encodeURIComponent(membership.role)}`;
   const suspended = membership.status === 'suspended';
+  const yourAdmin = isSelf && membership.role === 'admin' ? { warning: 'You are taking away your own admin role: you lose the admin console at once, and only another admin can give it back.' } : null;
   return h(
     'div',
     { class: 'actions' },
-    button(suspended ? 'Lift suspension' : 'Suspend', act(() => api('PATCH', path, { is_suspended: !suspended }), `${membership.role}: ${suspended ? 'suspension lifted' : 'suspended'}.`), { label: `${suspended ? 'Lift suspension of' : 'Suspend'} role ${membership.role}` }),
-    button('Revoke', act(() => api('DELETE', path), `${membership.role} revoked.`), { kind: 'danger', label: `Revoke role ${membership.role}` }),
+    button(
+      suspended ? 'Lift suspension' : 'Suspend',
+      act(
+        () => api('PATCH', path, { is_suspended: !suspended }),
+        `${membership.role}: ${suspended ? 'suspension lifted' : 'suspended'}.`,
+        suspended ? undefined : { spec: { title: `Suspend ${membership.role}?`, message: `${user.email} keeps the role but it stops counting until the suspension is lifted.`, confirm: `Suspend ${membership.role}` }, self: yourAdmin },
+      ),
+      { label: `${suspended ? 'Lift suspension of' : 'Suspend'} role ${membership.role}` },
+    ),
+    button(
+      'Revoke',
+      act(() => api('DELETE', path), `${membership.role} revoked.`, { spec: { title: `Revoke ${membership.role}?`, message: `${user.email} loses the ${membership.role} role now; their next request is checked without it.`, confirm: `Revoke ${membership.role}` }, self: yourAdmin }),
+      { kind: 'danger', label: `Revoke role ${membership.role}` },
+    ),
   );
 }
 
 export async function userPage(userId: string): Promise<void> {
-  if ((await signedInAdmin()) === null) return;
+  const me = await signedInAdmin();
+  if (me === null) return;
   const roles = await listRoles();
   const status = h('div', { 'aria-live': 'polite' });
   const draw = async (message?: string): Promise<void> => {
     const user = await api<AdminUser>('GET', `/admin/users/${encodeURIComponent(userId)}`);
     status.replaceChildren();
-    const act: Act = (work, done) => () =>
-      work()
-        .then(() => draw(done))
-        .catch((error: unknown) => status.replaceChildren(notice(error instanceof Error ? error.message : String(error), 'error')));
+    const isSelf = user.uuid === me.uuid;
+    const act: Act = (work, done, confirmation) => async () => {
+      if (confirmation !== undefined && !(await confirmDestructive(confirmation.spec, isSelf ? confirmation.self : null))) return;
+      try {
+        await work();
+      } catch (error) {
+        status.replaceChildren(notice(error instanceof Error ? error.message : String(error), 'error'));
+        return;
+      }
+      // Redraw from the server's answer; when that is refused (you revoked your own admin
+      // role), the page says so instead of keeping a table you may no longer act on.
+      await draw(done).catch((error: unknown) => render('Not allowed', notice(`${done} ${error instanceof Error ? error.message : String(error)}`, 'error')));
+    };
     const grant = buildForm({
       label: 'Grant a role',
       inline: true,
@@ -124,7 +157,7 @@ export async function userPage(userId: string): Promise<void> {
         await draw(`${values.role_name ?? ''} granted.`);
       },
     });
-    const rows = systemRoles(user).map((membership) => [membership.role, membership.status, roleActions(user, membership, act)]);
+    const rows = systemRoles(user).map((membership) => [membership.role, membership.status, roleActions(user, membership, act, isSelf)]);
     render(
       user.email,
       adminNav('/admin/users'),
@@ -146,9 +179,22 @@ export async function userPage(userId: string): Promise<void> {
         'div',
         { class: 'actions' },
         user.is_active
-          ? button('Deactivate account', act(() => api('PATCH', `/admin/users/${user.uuid}`, { is_active: false }), 'Account deactivated; its sessions are signed out.'), { kind: 'danger' })
+          ? button(
+              'Deactivate account',
+              act(() => api('PATCH', `/admin/users/${user.uuid}`, { is_active: false }), 'Account deactivated; its sessions are signed out.', {
+                spec: { title: 'Deactivate this account?', message: `${user.email} is signed out everywhere and cannot sign in until an admin reactivates the account.`, confirm: 'Deactivate' },
+                self: { warning: 'You are deactivating your own account: you are signed out at once and cannot sign in again until another admin reactivates it.' },
+              }),
+              { kind: 'danger' },
+            )
           : button('Reactivate account', act(() => api('PATCH', `/admin/users/${user.uuid}`, { is_active: true }), 'Account reactivated.')),
-        button('Sign out all sessions', act(() => api('DELETE', `/admin/users/${user.uuid}/sessions`), 'Every session of this user is signed out.')),
+        button(
+          'Sign out all sessions',
+          act(() => api('DELETE', `/admin/users/${user.uuid}/sessions`), 'Every session of this user is signed out.', {
+            spec: { title: 'Sign out every session?', message: `Every browser and app signed in as ${user.email} is signed out.`, confirm: 'Sign out all' },
+            self: { warning: 'This signs you out too, here and everywhere.' },
+          }),
+        ),
       ),
       h('h2', {}, 'Club roles'),
       rows.length === 0 ? h('p', {}, 'No roles.') : table(['Role', 'Status', 'Actions'], rows),
