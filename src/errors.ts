@@ -65,19 +65,39 @@ export interface ValidationIssue {
   type: string;
 }
 
-/** A domain error with a stable code; `detail` overrides the catalog message when given. */
+/**
+ * One bad field as a lower layer sees it: its path inside the input (`['password']`,
+ * `['emails', 3]`), with no HTTP location. The HTTP boundary roots it (`['body', 'password']`).
+ */
+export interface FieldIssue {
+  readonly field: readonly (string | number)[];
+  readonly msg: string;
+  readonly type: string;
+}
+
+/**
+ * A domain error with a stable code; `detail` overrides the catalog message when given.
+ * Lower layers say how long to wait (`retryAfterSeconds`) and which fields are wrong
+ * (`fieldIssues`); only the HTTP error handler turns those into a Retry-After header and a
+ * FastAPI-style `loc`.
+ */
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly detail: string | ValidationIssue[];
   readonly headers: Readonly<Record<string, string>>;
   readonly extra: Readonly<Record<string, unknown>>;
+  readonly retryAfterSeconds: number | null;
+  readonly fieldIssues: readonly FieldIssue[];
 
   constructor(
     code: ErrorCode,
     options: {
       detail?: string | ValidationIssue[];
+      /** HTTP headers, for the HTTP layer's own errors (WWW-Authenticate). */
       headers?: Record<string, string>;
+      retryAfterSeconds?: number;
+      fieldIssues?: readonly FieldIssue[];
       extra?: Record<string, unknown>;
       /** The underlying failure: logged with a 5xx, never sent to the client. */
       cause?: unknown;
@@ -88,13 +108,20 @@ export class AppError extends Error {
     this.name = 'AppError';
     this.code = code;
     this.status = spec.status;
-    this.detail = options.detail ?? spec.detail;
+    this.fieldIssues = options.fieldIssues ?? [];
+    this.detail = options.detail ?? (this.fieldIssues.length > 0 ? this.fieldIssues.map((issue) => ({ loc: [...issue.field], msg: issue.msg, type: issue.type })) : spec.detail);
     this.headers = options.headers ?? {};
     this.extra = options.extra ?? {};
+    this.retryAfterSeconds = options.retryAfterSeconds ?? null;
   }
 }
 
-/** A 422 in FastAPI's shape for one bad field. */
+/** A 422 for one bad field of the input (a lower layer's: no HTTP location). */
+export function fieldError(field: readonly (string | number)[], msg: string, type = 'value_error'): AppError {
+  return new AppError('validation_error', { fieldIssues: [{ field, msg, type }] });
+}
+
+/** A 422 in FastAPI's shape for one bad field at an HTTP location (`['query', 'cursor']`). */
 export function validationError(loc: (string | number)[], msg: string, type = 'value_error'): AppError {
   return new AppError('validation_error', { detail: [{ loc, msg, type }] });
 }

@@ -16,7 +16,7 @@ import { isConnectionLoss, isStatementTimeout } from './errors.ts';
 
 function translate(error: unknown): unknown {
   if (error instanceof AppError) return error;
-  if (isConnectionLoss(error)) return new AppError('database_unavailable', { headers: { 'retry-after': '2' }, cause: error });
+  if (isConnectionLoss(error)) return new AppError('database_unavailable', { retryAfterSeconds: 2, cause: error });
   if (isStatementTimeout(error)) return new AppError('request_timeout', { cause: error });
   return error;
 }

@@ -29,7 +29,7 @@ function isOpsRoute(request: FastifyRequest): boolean {
 }
 
 function overloaded(reply: FastifyReply): FastifyReply {
-  return sendError(reply, new AppError('overloaded', { headers: { 'retry-after': '1' } }));
+  return sendError(reply, new AppError('overloaded', { retryAfterSeconds: 1 }));
 }
 
 const SAMPLE_MS = 500;

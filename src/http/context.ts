@@ -44,7 +44,7 @@ export async function enforceLimit(ctx: HttpContext, action: LimitedAction, requ
   request.countedAttempts = [...(request.countedAttempts ?? []), ...decision.counted];
   if (decision.allowed) return;
   ctx.securityEvent('rate_limit_hit', { action, dimension: decision.dimension, ip: request.ip });
-  throw new AppError('rate_limited', { headers: { 'retry-after': String(decision.retryAfter) } });
+  throw new AppError('rate_limited', { retryAfterSeconds: decision.retryAfter });
 }
 
 export function clientInfo(request: FastifyRequest): { userAgent: string | null; ip: string | null } {

@@ -71,9 +71,16 @@ function frameworkDetail(code: ErrorCode, error: FastifyError, request: FastifyR
   return ERROR_CATALOG[code].detail;
 }
 
+/** The answer's detail: a lower layer's field issues are rooted in the body here, at the boundary. */
+function answerDetail(error: AppError): string | ValidationIssue[] {
+  if (error.fieldIssues.length === 0) return error.detail;
+  return error.fieldIssues.map((issue) => ({ loc: ['body', ...issue.field], msg: issue.msg, type: issue.type }));
+}
+
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-  return reply.code(error.status).send({ detail: error.detail, code: error.code, ...error.extra });
+  if (error.retryAfterSeconds !== null) reply.header('retry-after', String(error.retryAfterSeconds));
+  return reply.code(error.status).send({ detail: answerDetail(error), code: error.code, ...error.extra });
 }
 
 /** Shedding load and a missing database are conditions (see /metrics), not bugs: no stack. */

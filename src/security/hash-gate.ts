@@ -35,7 +35,7 @@ export function createHashGate(settings: HashGateSettings): HashGate {
     load: () => ({ running, waiting: waiting.length }),
     async run<T>(work: () => Promise<T>): Promise<T> {
       if (running >= settings.concurrency) {
-        if (waiting.length >= settings.queue) throw new AppError('overloaded', { headers: { 'retry-after': '1' } });
+        if (waiting.length >= settings.queue) throw new AppError('overloaded', { retryAfterSeconds: 1 });
         // The slot is handed over by release(): `running` stays counted for us.
         await new Promise<void>((resolve) => waiting.push(resolve));
       } else {

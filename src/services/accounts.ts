@@ -5,7 +5,7 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connect.ts';
 import type { UserRow } from '../db/schema.ts';
-import { AppError, validationError } from '../errors.ts';
+import { AppError, fieldError } from '../errors.ts';
 import type { Mailer } from '../providers/mail.ts';
 import { isEmailEligible } from '../queries/eligibility.ts';
 import { findUserByEmail, findUserByUuid, insertUser, markEmailVerified, setPasswordHash } from '../queries/users.ts';
@@ -39,15 +39,15 @@ export interface AccountService {
   changePassword(userUuid: string, sessionId: string, current: string, next: string): Promise<void>;
 }
 
-export function requireValidEmail(raw: string, loc: (string | number)[] = ['body', 'email']): string {
+export function requireValidEmail(raw: string, field: readonly (string | number)[] = ['email']): string {
   const email = normalizeEmail(raw);
-  if (!isValidEmail(email)) throw validationError(loc, 'value is not a valid email address', 'value_error.email');
+  if (!isValidEmail(email)) throw fieldError(field, 'value is not a valid email address', 'value_error.email');
   return email;
 }
 
 function requireStrongPassword(password: string, field: string): void {
   const problem = passwordProblem(password);
-  if (problem !== null) throw validationError(['body', field], problem, 'value_error.password');
+  if (problem !== null) throw fieldError([field], problem, 'value_error.password');
 }
 
 export function createAccountService(deps: AccountDeps): AccountService {

@@ -4,7 +4,7 @@
  * active, undeleted user): removing, suspending or deactivating the last one is a 409.
  */
 import type { Db } from '../db/connect.ts';
-import { AppError, validationError } from '../errors.ts';
+import { AppError, fieldError } from '../errors.ts';
 import { adminFindUser, adminListUsers, softDeleteUser, updateUserFields, type AdminUserRow } from '../queries/admin.ts';
 import { insertAudit } from '../queries/audit.ts';
 import { retireOneTimeTokens } from '../queries/one-time-tokens.ts';
@@ -33,7 +33,7 @@ async function requireRoles(db: Db, names: readonly string[], field: string): Pr
   const unique = [...new Set(names)];
   const found = await findRolesByNames(db, unique);
   const unknown = unique.filter((name) => !found.some((role) => role.name === name));
-  if (unknown.length > 0) throw validationError(['body', field], `unknown role names: ${unknown.join(', ')}`, 'value_error.unknown_roles');
+  if (unknown.length > 0) throw fieldError([field], `unknown role names: ${unknown.join(', ')}`, 'value_error.unknown_roles');
   return found;
 }
 
@@ -48,7 +48,7 @@ export async function adminCreateUser(db: Db, input: NewUserInput, by: Actor): P
   const email = requireValidEmail(input.email);
   if (input.password !== undefined && input.password !== null) {
     const problem = passwordProblem(input.password);
-    if (problem !== null) throw validationError(['body', 'password'], problem, 'value_error.password');
+    if (problem !== null) throw fieldError(['password'], problem, 'value_error.password');
   }
   const passwordHash = input.password ? await hashPassword(input.password) : null;
   return db.transaction().execute(async (trx) => {

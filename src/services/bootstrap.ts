@@ -4,7 +4,7 @@
  */
 import type { Db } from '../db/connect.ts';
 import type { UserRow } from '../db/schema.ts';
-import { AppError, validationError } from '../errors.ts';
+import { AppError, fieldError } from '../errors.ts';
 import { insertAudit } from '../queries/audit.ts';
 import { insertEligibleChunk } from '../queries/eligibility.ts';
 import { grantSystemRole } from '../queries/memberships.ts';
@@ -24,10 +24,10 @@ export interface EnsureAdminResult {
  */
 export async function ensureAdmin(db: Db, rawEmail: string, password: string | null, actor = 'system'): Promise<EnsureAdminResult> {
   const email = normalizeEmail(rawEmail);
-  if (!isValidEmail(email)) throw validationError(['email'], 'value is not a valid email address', 'value_error.email');
+  if (!isValidEmail(email)) throw fieldError(['email'], 'value is not a valid email address', 'value_error.email');
   if (password !== null) {
     const problem = passwordLengthProblem(password);
-    if (problem !== null) throw validationError(['password'], problem);
+    if (problem !== null) throw fieldError(['password'], problem);
   }
   // Hash before the transaction: argon2 takes tens of milliseconds, locks should not wait on it.
   const passwordHash = password === null ? null : await hashPassword(password);

@@ -5,7 +5,7 @@
  * go on), so a chunk can leave out the addresses present and COPY the rest without conflicts.
  */
 import type { Db } from '../db/connect.ts';
-import { AppError, type ValidationIssue } from '../errors.ts';
+import { AppError, type FieldIssue } from '../errors.ts';
 import { insertAudit } from '../queries/audit.ts';
 import { eligibleAmong, insertIfAllNewEligibleEmails, insertNewEligibleEmails, isEmailEligible, lockEligibleEmailsForImport } from '../queries/eligibility.ts';
 import { uuidV7Batch } from '../db/uuid-v7.ts';
@@ -95,12 +95,12 @@ export async function checkEmailStream(entries: AsyncIterable<EmailEntry>, onEnt
 
 /** The 422 for a list with invalid entries; `where` says how positions read (line or index). */
 export function invalidEmailsError(invalid: readonly InvalidEmail[], where: 'line' | 'index', field: string): AppError {
-  const detail: ValidationIssue[] = invalid.map((item) => ({
-    loc: where === 'line' ? ['body', 'line', item.position] : ['body', field, item.position],
+  const fieldIssues: FieldIssue[] = invalid.map((item) => ({
+    field: where === 'line' ? ['line', item.position] : [field, item.position],
     msg: `${JSON.stringify(item.email)} is not a valid email address`,
     type: 'value_error.email',
   }));
-  return new AppError('invalid_emails', { detail, extra: { invalid_count: invalid.length } });
+  return new AppError('invalid_emails', { fieldIssues, extra: { invalid_count: invalid.length } });
 }
 
 export interface ImportContext {

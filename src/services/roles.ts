@@ -1,7 +1,7 @@
 /** Creating roles: the name rule of the spec, 409 for a taken name, an audit record. */
 import type { Db } from '../db/connect.ts';
 import type { RoleRow } from '../db/schema.ts';
-import { AppError, validationError } from '../errors.ts';
+import { AppError, fieldError } from '../errors.ts';
 import { insertAudit } from '../queries/audit.ts';
 import { insertRole, listRoles } from '../queries/roles.ts';
 import type { Actor } from './memberships.ts';
@@ -10,7 +10,7 @@ export const ROLE_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 
 export async function createRole(db: Db, name: string, description: string | null, by: Actor): Promise<RoleRow> {
   if (!ROLE_NAME.test(name)) {
-    throw validationError(['body', 'name'], 'role names are lower-case letters, digits, _ and -, starting with a letter (at most 63)', 'value_error.str.regex');
+    throw fieldError(['name'], 'role names are lower-case letters, digits, _ and -, starting with a letter (at most 63)', 'value_error.str.regex');
   }
   return db.transaction().execute(async (trx) => {
     const role = await insertRole(trx, name, description);
