@@ -1,5 +1,5 @@
 /** Schemas of the admin and organizer routes. */
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TArray, type TNull, type TObject, type TSchema, type TString, type TUnion } from '@sinclair/typebox';
 import { EmailField, UserPublicViewSchema } from './schemas.ts';
 
 export const RoleSchema = Type.Object({
@@ -61,6 +61,9 @@ export const NewMemberBody = Type.Object({
 export const Limit = Type.Integer({ minimum: 1, maximum: 500, default: 50 });
 export const Cursor = Type.String({ maxLength: 1024 });
 
-export function Paginated<T extends TSchema>(item: T): ReturnType<typeof Type.Object> {
+/** A page of a list: its items (typed: a route cannot answer `{items: 42}`) and the next cursor. */
+export type PaginatedSchema<T extends TSchema> = TObject<{ items: TArray<T>; next_cursor: TUnion<[TString, TNull]> }>;
+
+export function Paginated<T extends TSchema>(item: T): PaginatedSchema<T> {
   return Type.Object({ items: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) });
 }
