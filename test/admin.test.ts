@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { findUserByEmail } from '../src/queries/users.ts';
 import { createTestApp, type TestApp } from './helpers/app.ts';
 import { createUser, login, type TestUser } from './helpers/auth.ts';
@@ -209,7 +210,42 @@ describe('audit log', () => {
     assert.ok(next.items.length > 0);
     assert.ok((next.items[0]?.created_at ?? '') <= (byUser.items[1]?.created_at ?? ''), 'newest first across pages');
   });
+
+  it('pages through entries of the same millisecond without skipping any (the cursor keeps microseconds)', async () => {
+    for (const micros of ['100', '200', '300']) {
+      await sql`insert into audit_log (actor, action, target, created_at) values ('system', 'same.millisecond', ${micros}, ${`2026-01-01T00:00:00.000${micros}Z`}::timestamptz)`.execute(t.database.db);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const url: string = `/admin/audit-log?action=same.millisecond&limit=1${cursor === null ? '' : `&cursor=${cursor}`}`;
+      const pageOf: { items: { target: string }[]; next_cursor: string | null } = (await call('GET', url)).json();
+      seen.push(...pageOf.items.map((item) => item.target));
+      cursor = pageOf.next_cursor;
+    } while (cursor !== null && seen.length < 10);
+    assert.deepEqual(seen, ['300', '200', '100']);
+  });
+
+  it('pages through organizers created in the same millisecond without skipping any', async () => {
+    for (const name of ['Same A', 'Same B', 'Same C']) {
+      await sql`insert into organizers (name, created_at) values (${name}, '2026-01-01T00:00:00.000500Z'::timestamptz + ${`${seenCount(name)} microseconds`}::interval)`.execute(t.database.db);
+    }
+    const names: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const url: string = `/admin/organizers?limit=1${cursor === null ? '' : `&cursor=${cursor}`}`;
+      const pageOf: { items: { name: string }[]; next_cursor: string | null } = (await call('GET', url)).json();
+      names.push(...pageOf.items.map((item) => item.name));
+      cursor = pageOf.next_cursor;
+    } while (cursor !== null && names.length < 500);
+    assert.deepEqual(names.filter((name) => name.startsWith('Same ')), ['Same A', 'Same B', 'Same C']);
+  });
 });
+
+/** 0, 1, 2 for the three organizers above: each a microsecond after the last, in one millisecond. */
+function seenCount(name: string): number {
+  return ['Same A', 'Same B', 'Same C'].indexOf(name);
+}
 
 describe('API key', () => {
   it('works for /admin/*; a wrong key is 401 even with a valid admin cookie; no API_KEY configured means no key works', async () => {

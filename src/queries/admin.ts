@@ -88,11 +88,19 @@ export interface AuditRow {
   readonly ip: string | null;
   readonly request_id: string | null;
   readonly created_at: Date;
+  /** created_at to the microsecond, for the cursor (a JS Date keeps milliseconds only). */
+  readonly cursor_at: string;
 }
+
+/**
+ * created_at as ISO-8601 in UTC with its microseconds. A cursor made from the JS Date (ms) would
+ * compare below rows of the same millisecond and skip them.
+ */
+const CURSOR_AT = sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('cursor_at');
 
 /** Newest first; the cursor is (created_at, id) of the last row seen. */
 export async function listAudit(db: Db, filter: { actor?: string; target?: string; action?: string; before?: { createdAt: string; id: string }; limit: number }): Promise<AuditRow[]> {
-  let query = db.selectFrom('audit_log').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit);
+  let query = db.selectFrom('audit_log').selectAll().select(CURSOR_AT).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit);
   if (filter.actor) query = query.where('actor', '=', filter.actor);
   if (filter.target) query = query.where('target', '=', filter.target);
   if (filter.action) query = query.where('action', '=', filter.action);
@@ -109,12 +117,17 @@ export interface OrganizerRow {
   readonly created_at: Date;
 }
 
+/** An organizer with its cursor key (see CURSOR_AT). */
+export interface OrganizerListRow extends OrganizerRow {
+  readonly cursor_at: string;
+}
+
 export async function insertOrganizer(db: Db, name: string): Promise<OrganizerRow> {
   return db.insertInto('organizers').values({ name }).returning(['uuid', 'name', 'created_at']).executeTakeFirstOrThrow();
 }
 
-export async function listOrganizers(db: Db, filter: { after?: { createdAt: string; uuid: string }; limit: number }): Promise<OrganizerRow[]> {
-  let query = db.selectFrom('organizers').select(['uuid', 'name', 'created_at']).where('is_deleted', '=', false).orderBy('created_at').orderBy('uuid').limit(filter.limit);
+export async function listOrganizers(db: Db, filter: { after?: { createdAt: string; uuid: string }; limit: number }): Promise<OrganizerListRow[]> {
+  let query = db.selectFrom('organizers').select(['uuid', 'name', 'created_at', CURSOR_AT]).where('is_deleted', '=', false).orderBy('created_at').orderBy('uuid').limit(filter.limit);
   if (filter.after) {
     const { createdAt, uuid } = filter.after;
     query = query.where(sql<boolean>`(created_at, uuid) > (${createdAt}::timestamptz, ${uuid}::uuid)`);

@@ -12,6 +12,7 @@ import {
   renameOrganizer,
   setOrganizerRole,
   upsertOrganizerMembership,
+  type OrganizerListRow,
   type OrganizerMemberRow,
   type OrganizerRow,
 } from '../queries/admin.ts';
@@ -121,7 +122,7 @@ export async function removeOrganizerMember(db: Db, organizerUuid: string, userU
 }
 
 /** A page of organizers, oldest first, after the `after` key. */
-export async function organizersPage(db: Db, filter: { after?: { createdAt: string; uuid: string }; limit: number }): Promise<OrganizerRow[]> {
+export async function organizersPage(db: Db, filter: { after?: { createdAt: string; uuid: string }; limit: number }): Promise<OrganizerListRow[]> {
   return listOrganizers(db, filter);
 }
 

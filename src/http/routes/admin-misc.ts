@@ -63,7 +63,7 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     async (request) => {
       const after = decodeCursor(request.query.cursor, ['timestamp', 'uuid']);
       const rows = await organizersPage(ctx.db, { limit: request.query.limit + 1, ...(after ? { after: { createdAt: after[0] ?? '', uuid: after[1] ?? '' } } : {}) });
-      const result = page(rows, request.query.limit, (row) => [row.created_at.toISOString(), row.uuid]);
+      const result = page(rows, request.query.limit, (row) => [row.cursor_at, row.uuid]);
       return { items: result.items.map((o) => ({ uuid: o.uuid, name: o.name, created_at: o.created_at.toISOString() })), next_cursor: result.next_cursor };
     },
   );
@@ -83,8 +83,8 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
       const { actor, target, action, limit, cursor } = request.query;
       const before = decodeCursor(cursor, ['timestamp', 'uuid']);
       const rows = await auditEntries(ctx.db, { actor, target, action, limit: limit + 1, ...(before ? { before: { createdAt: before[0] ?? '', id: before[1] ?? '' } } : {}) });
-      const result = page(rows, limit, (row) => [row.created_at.toISOString(), row.id]);
-      return { items: result.items.map((row) => ({ ...row, created_at: row.created_at.toISOString() })), next_cursor: result.next_cursor };
+      const result = page(rows, limit, (row) => [row.cursor_at, row.id]);
+      return { items: result.items.map(({ cursor_at: _cursorAt, ...row }) => ({ ...row, created_at: row.created_at.toISOString() })), next_cursor: result.next_cursor };
     },
   );
 };
