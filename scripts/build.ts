@@ -1,13 +1,16 @@
 /**
  * `npm run build` (and `npm start`, which builds first): bundles the service and the CLI into
- * dist/main.js and dist/cli.js with esbuild, dependencies left in node_modules. Running built
- * JavaScript instead of TypeScript through tsx's loader starts faster and holds less memory
- * (bench/README.md: start-up and peak RSS). Tests and `npm run dev` keep running the sources.
+ * dist/main.js and dist/cli.js with esbuild, dependencies left in node_modules, and the hosted
+ * pages into dist/web/ (app.js, app.css). The built service needs neither esbuild nor tsx at run
+ * time (both are development dependencies). Running built JavaScript instead of TypeScript
+ * through tsx's loader starts faster and holds less memory (bench/README.md: start-up and peak
+ * RSS). Tests and `npm run dev` keep running the sources.
  */
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../src/project-root.ts';
+import { webBundleOptions, WEB_STYLES } from '../src/http/ui-assets.ts';
 
 export async function buildDist(outdir: string = path.join(projectRoot(), 'dist')): Promise<void> {
   const root = projectRoot();
@@ -23,7 +26,13 @@ export async function buildDist(outdir: string = path.join(projectRoot(), 'dist'
     sourcemap: 'linked',
     legalComments: 'none',
     logLevel: 'warning',
+    // ui-assets.ts then reads the pages' bundle from dist/web/ instead of making it.
+    define: { __GATEHOUSE_BUILT__: 'true' },
   });
+  const web = path.join(outdir, 'web');
+  mkdirSync(web, { recursive: true });
+  await build({ ...webBundleOptions(), outfile: path.join(web, 'app.js') });
+  copyFileSync(WEB_STYLES, path.join(web, 'app.css'));
 }
 
 /**

@@ -36,7 +36,7 @@ function csv(name: string, text: string): string {
 
 describe('gatehouse CLI', () => {
   it('migrate applies the schema once; the second run is a no-op', async () => {
-    // The real binary, as a process: the smoke test of bin/gatehouse.js.
+    // The command as a real process (the rest of this file runs it in-process).
     const first = await runCli(['migrate'], env);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, new RegExp(`Applied ${MIGRATIONS.length} migration\\(s\\): ${MIGRATIONS.join(', ')}`));

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin/gatehouse.js');
+/** The CLI from the sources (the tests run sources; test/build.test.ts runs the built one). */
+const CLI_FROM_SOURCE: readonly string[] = ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts')];
 
 export interface RunResult {
   readonly code: number | null;
@@ -22,7 +23,7 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 
 export function runCli(args: readonly string[], env: Record<string, string>, input?: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CLI_FROM_SOURCE, ...args], { cwd: ROOT, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
