@@ -36,8 +36,8 @@ function wholeNumber(variable: string, raw: string | undefined, fallback: number
   return value;
 }
 
-export function parseOperations(env: Env): OperationsConfig {
-  const production = env.NODE_ENV === 'production';
+/** `production`: the validated NODE_ENV (config.ts), not a second reading of it. */
+export function parseOperations(env: Env, production: boolean): OperationsConfig {
   const metricsToken = env.METRICS_TOKEN === undefined || env.METRICS_TOKEN === '' ? null : env.METRICS_TOKEN;
   if (metricsToken !== null && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN', 'is shorter than 16 characters', 'use a random value, e.g. openssl rand -hex 24');
   return {

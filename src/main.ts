@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { buildApp, type App } from './app.ts';
-import { ConfigError, loadConfig, type Config, type LoadedConfig } from './config.ts';
+import { ConfigError, loadConfig, saveDevSecret, type Config, type LoadedConfig } from './config.ts';
 import { openDatabase, ping, type DbHandle } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { seed } from './db/seed.ts';
@@ -146,6 +146,7 @@ export async function main(): Promise<void> {
     }
     throw error;
   }
+  saveDevSecret(loaded);
   const server = await startServer(loaded);
   handleSignals(server);
   console.log(nextSteps(loaded.config, server.url));

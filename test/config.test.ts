@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig, parseDuration, readEnvironment } from '../src/config.ts';
+import { ConfigError, loadConfig, parseDuration, readEnvironment, saveDevSecret } from '../src/config.ts';
 
 const SECRET = 'x'.repeat(32);
 const PROD = { NODE_ENV: 'production', JWT_SECRET: SECRET, PUBLIC_URL: 'https://auth.example.org' };
@@ -32,6 +32,9 @@ describe('config', () => {
     assert.ok(Buffer.byteLength(first.config.jwtSecret) >= 32);
     assert.match(first.warnings.join('\n'), /JWT_SECRET is not set/);
     const file = path.join(dataDir, 'dev-jwt-secret');
+    // Loading writes nothing; the caller that starts the service keeps the secret.
+    assert.equal(existsSync(file), false, 'parsing wrote no file');
+    saveDevSecret(first);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     // The second start reuses the same secret (sessions survive restarts) and does not warn again.
     const second = loadConfig({ DATA_DIR: dataDir });

@@ -1,5 +1,5 @@
 /** What every CLI command needs: the configuration and a migrated, seeded database. */
-import { loadConfig, type Config } from '../config.ts';
+import { loadConfig, saveDevSecret, type Config } from '../config.ts';
 import { openDatabase, type Db } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { seed } from '../db/seed.ts';
@@ -12,7 +12,9 @@ export interface CliContext {
 
 /** Opens the database, runs `work`, and always closes the database. */
 export async function withDatabase<T>(work: (context: CliContext) => Promise<T>, options: { prepare: boolean } = { prepare: true }): Promise<T> {
-  const { config } = loadConfig(cliEnv());
+  const loaded = loadConfig(cliEnv());
+  saveDevSecret(loaded);
+  const { config } = loaded;
   const database = await openDatabase(config);
   try {
     if (options.prepare) {
