@@ -41,19 +41,99 @@ export function report(r: BenchResults): string {
   row('---', '---', '---', '---', '---', '---', '---');
   // The p99 target is absolute; where the baseline misses it too, the machine is the limit, so say so.
   const baselineP99 = (p99: number): string => (p99 >= 25 ? ` (the baseline's own p99: ${n(p99)} ms)` : '');
-  row('W1 GET /me (cookie)', `${n(r.w1.cookie.a.rps)} req/s`, `${n(r.w1.cookie.a.p50)} / ${n(r.w1.cookie.a.p99)}`, `${n(r.w1.cookie.b.rps)} req/s, p99 ${n(r.w1.cookie.b.p99)} ms (bare Fastify + jose + 1 row)`, `${n(w1c, 2)}×`, '≥ 0.8×, p99 < 25 ms', verdict(w1c >= 0.8 && r.w1.cookie.a.p99 < 25) + baselineP99(r.w1.cookie.b.p99));
-  row('W1 GET /me (bearer)', `${n(r.w1.bearer.a.rps)} req/s`, `${n(r.w1.bearer.a.p50)} / ${n(r.w1.bearer.a.p99)}`, `${n(r.w1.bearer.b.rps)} req/s, p99 ${n(r.w1.bearer.b.p99)} ms`, `${n(w1b, 2)}×`, '≥ 0.8×, p99 < 25 ms', verdict(w1b >= 0.8 && r.w1.bearer.a.p99 < 25) + baselineP99(r.w1.bearer.b.p99));
+  row(
+    'W1 GET /me (cookie)',
+    `${n(r.w1.cookie.a.rps)} req/s`,
+    `${n(r.w1.cookie.a.p50)} / ${n(r.w1.cookie.a.p99)}`,
+    `${n(r.w1.cookie.b.rps)} req/s, p99 ${n(r.w1.cookie.b.p99)} ms (bare Fastify + jose + 1 row)`,
+    `${n(w1c, 2)}×`,
+    '≥ 0.8×, p99 < 25 ms',
+    verdict(w1c >= 0.8 && r.w1.cookie.a.p99 < 25) + baselineP99(r.w1.cookie.b.p99),
+  );
+  row(
+    'W1 GET /me (bearer)',
+    `${n(r.w1.bearer.a.rps)} req/s`,
+    `${n(r.w1.bearer.a.p50)} / ${n(r.w1.bearer.a.p99)}`,
+    `${n(r.w1.bearer.b.rps)} req/s, p99 ${n(r.w1.bearer.b.p99)} ms`,
+    `${n(w1b, 2)}×`,
+    '≥ 0.8×, p99 < 25 ms',
+    verdict(w1b >= 0.8 && r.w1.bearer.a.p99 < 25) + baselineP99(r.w1.bearer.b.p99),
+  );
   const strict = r.w1.bearer.a.rps / r.w1.strictBaseline.rps;
-  row('W1 GET /me (bearer) vs the stricter baseline', `${n(r.w1.bearer.a.rps)} req/s`, `${n(r.w1.bearer.a.p50)} / ${n(r.w1.bearer.a.p99)}`, `${n(r.w1.strictBaseline.rps)} req/s (same, HS256 by node:crypto; p99 ${n(r.w1.strictBaseline.p99)} ms)`, `${n(strict, 2)}×`, '(not a target)', '');
-  row('W2 POST /login', `${n(r.w2.login.rps)} req/s`, `${n(r.w2.login.p50)} / ${n(r.w2.login.p99)}`, `${n(r.w2.argon2PerSecond)} verify/s (raw argon2id at its best: ${n(r.w2.raw.fifty.perSecond)} with 50 in flight, ${n(r.w2.raw.perCore.perSecond)} with one per core)`, `${n(w2, 2)}×`, '≥ 0.9×', `${verdict(w2 >= 0.9 && r.w2.login.non2xx === 0)}${r.w2.login.non2xx > 0 ? ` (${n(r.w2.login.non2xx)} non-2xx: not a valid run)` : ''}`);
-  row('W3 POST /authenticate', `${n(r.w3.rps)} req/s`, `${n(r.w3.p50)} / ${n(r.w3.p99)}`, '—', '—', '—', `${n(r.w3.requests)} tokens, ${n(r.w3.non2xx)} non-2xx`);
-  row(`W4 bulk API (${n(r.w4.addresses)} addresses)`, `${n(r.w4.bulkMs / 1000, 1)} s`, '—', `${n(r.w4.copyMs / 1000, 1)} s (COPY)`, `${n(w4Bulk, 2)}×`, '≤ 1.5×', verdict(w4Bulk <= 1.5));
-  row(`W4 CLI import (${n(r.w4.addresses)} addresses)`, `${n(r.w4.cliMs / 1000, 1)} s`, '—', `${n(r.w4.copyMs / 1000, 1)} s (COPY)`, `${n(w4Cli, 2)}×`, '≤ 1.5×', verdict(w4Cli <= 1.5));
-  row('W4 bulk API vs COPY into eligible_emails\' own shape', `${n(r.w4.bulkMs / 1000, 1)} s`, '—', `${n(r.w4.copySameShapeMs / 1000, 1)} s (COPY, same table shape)`, `${n(r.w4.bulkMs / r.w4.copySameShapeMs, 2)}×`, '(the physical limit)', `CLI ${n(r.w4.cliMs / r.w4.copySameShapeMs, 2)}×`);
-  row('W5 GET /admin/roles', `${n(r.w5.admin.rps)} req/s`, `${n(r.w5.admin.p50)} / ${n(r.w5.admin.p99)}`, `${n(r.w5.me.rps)} req/s (W1 bearer, same run)`, `${n(w5, 2)}×`, '—', '');
+  row(
+    'W1 GET /me (bearer) vs the stricter baseline',
+    `${n(r.w1.bearer.a.rps)} req/s`,
+    `${n(r.w1.bearer.a.p50)} / ${n(r.w1.bearer.a.p99)}`,
+    `${n(r.w1.strictBaseline.rps)} req/s (same, HS256 by node:crypto; p99 ${n(r.w1.strictBaseline.p99)} ms)`,
+    `${n(strict, 2)}×`,
+    '(not a target)',
+    '',
+  );
+  row(
+    'W2 POST /login',
+    `${n(r.w2.login.rps)} req/s`,
+    `${n(r.w2.login.p50)} / ${n(r.w2.login.p99)}`,
+    `${n(r.w2.argon2PerSecond)} verify/s (raw argon2id at its best: ${n(r.w2.raw.fifty.perSecond)} with 50 in flight, ${n(r.w2.raw.perCore.perSecond)} with one per core)`,
+    `${n(w2, 2)}×`,
+    '≥ 0.9×',
+    `${verdict(w2 >= 0.9 && r.w2.login.non2xx === 0)}${r.w2.login.non2xx > 0 ? ` (${n(r.w2.login.non2xx)} non-2xx: not a valid run)` : ''}`,
+  );
+  row(
+    'W3 POST /authenticate',
+    `${n(r.w3.rps)} req/s`,
+    `${n(r.w3.p50)} / ${n(r.w3.p99)}`,
+    '—',
+    '—',
+    '—',
+    `${n(r.w3.requests)} tokens, ${n(r.w3.non2xx)} non-2xx`,
+  );
+  row(
+    `W4 bulk API (${n(r.w4.addresses)} addresses)`,
+    `${n(r.w4.bulkMs / 1000, 1)} s`,
+    '—',
+    `${n(r.w4.copyMs / 1000, 1)} s (COPY)`,
+    `${n(w4Bulk, 2)}×`,
+    '≤ 1.5×',
+    verdict(w4Bulk <= 1.5),
+  );
+  row(
+    `W4 CLI import (${n(r.w4.addresses)} addresses)`,
+    `${n(r.w4.cliMs / 1000, 1)} s`,
+    '—',
+    `${n(r.w4.copyMs / 1000, 1)} s (COPY)`,
+    `${n(w4Cli, 2)}×`,
+    '≤ 1.5×',
+    verdict(w4Cli <= 1.5),
+  );
+  row(
+    "W4 bulk API vs COPY into eligible_emails' own shape",
+    `${n(r.w4.bulkMs / 1000, 1)} s`,
+    '—',
+    `${n(r.w4.copySameShapeMs / 1000, 1)} s (COPY, same table shape)`,
+    `${n(r.w4.bulkMs / r.w4.copySameShapeMs, 2)}×`,
+    '(the physical limit)',
+    `CLI ${n(r.w4.cliMs / r.w4.copySameShapeMs, 2)}×`,
+  );
+  row(
+    'W5 GET /admin/roles',
+    `${n(r.w5.admin.rps)} req/s`,
+    `${n(r.w5.admin.p50)} / ${n(r.w5.admin.p99)}`,
+    `${n(r.w5.me.rps)} req/s (W1 bearer, same run)`,
+    `${n(w5, 2)}×`,
+    '—',
+    '',
+  );
   row('Peak RSS during W1', `${n(r.w1.peakRssMb)} MB`, '—', '—', '—', '< 150 MB', verdict(r.w1.peakRssMb < 150));
   row('Start to /readyz 200', `${n(r.startupMs)} ms`, '—', '—', '—', '—', '');
-  row('W1 on embedded PGlite (bearer)', `${n(r.pglite.rps)} req/s`, `${n(r.pglite.p50)} / ${n(r.pglite.p99)}`, `${n(r.w1.bearer.a.rps)} req/s (on PostgreSQL)`, `${n(r.pglite.rps / r.w1.bearer.a.rps, 2)}×`, '—', `start ${n(r.pglite.startupMs)} ms`);
+  row(
+    'W1 on embedded PGlite (bearer)',
+    `${n(r.pglite.rps)} req/s`,
+    `${n(r.pglite.p50)} / ${n(r.pglite.p99)}`,
+    `${n(r.w1.bearer.a.rps)} req/s (on PostgreSQL)`,
+    `${n(r.pglite.rps / r.w1.bearer.a.rps, 2)}×`,
+    '—',
+    `start ${n(r.pglite.startupMs)} ms`,
+  );
   return [
     `# Gatehouse benchmark${r.quick ? ' (BENCH_QUICK)' : ''}`,
     '',
@@ -73,7 +153,7 @@ function cpuTable(r: BenchResults): string[] {
   const lines = [
     '## Where the CPU goes, per request',
     '',
-    'Linux /proc CPU time during the measured runs, divided by the requests served (medians). Main and other threads are the served process\'s; the load generator is the bench process (autocannon). All share the machine\'s cores.',
+    "Linux /proc CPU time during the measured runs, divided by the requests served (medians). Main and other threads are the served process's; the load generator is the bench process (autocannon). All share the machine's cores.",
     '',
     '| run | main thread | other threads | PostgreSQL | load generator | total |',
     '| --- | --- | --- | --- | --- | --- |',
@@ -89,7 +169,9 @@ function cpuTable(r: BenchResults): string[] {
   const login = r.w2.login.cpu;
   if (login !== undefined) {
     const cells = [login.main, login.otherThreads, login.postgres, login.load].map((ms) => `${n(ms, 2)} ms`);
-    lines.push(`| W2 Gatehouse POST /login (hashing is in "other threads") | ${cells.join(' | ')} | ${n(login.main + login.otherThreads + login.postgres + login.load, 2)} ms |`);
+    lines.push(
+      `| W2 Gatehouse POST /login (hashing is in "other threads") | ${cells.join(' | ')} | ${n(login.main + login.otherThreads + login.postgres + login.load, 2)} ms |`,
+    );
   }
   lines.push(`| W2 raw argon2id verify, 50 in flight (one process, all threads) | — | — | — | — | ${n(r.w2.raw.fifty.cpuMs, 2)} ms |`);
   lines.push(`| W2 raw argon2id verify, one per core (one process, all threads) | — | — | — | — | ${n(r.w2.raw.perCore.cpuMs, 2)} ms |`);

@@ -27,11 +27,24 @@ const TOKENS = QUICK ? 2000 : 10_000;
 function gatehouseEnv(extra: Record<string, string>): Record<string, string> {
   // The hash queue holds all 50 connections: W2 measures login throughput, not load shedding
   // (with the default queue of 32 the excess is answered 503 at once, which is not a sign-in).
-  return { NODE_ENV: 'production', JWT_SECRET: SECRET, API_KEY, PUBLIC_URL: 'https://bench.gatehouse.test', TRUST_PROXY: '1', LOG_LEVEL: 'warn', PASSWORD_HASH_QUEUE: '64', ...extra };
+  return {
+    NODE_ENV: 'production',
+    JWT_SECRET: SECRET,
+    API_KEY,
+    PUBLIC_URL: 'https://bench.gatehouse.test',
+    TRUST_PROXY: '1',
+    LOG_LEVEL: 'warn',
+    PASSWORD_HASH_QUEUE: '64',
+    ...extra,
+  };
 }
 
 async function signIn(gatehouse: Service, email: string): Promise<{ bearer: string; cookie: string }> {
-  const res = await fetch(`${gatehouse.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.1' }, body: JSON.stringify({ email, password: PASSWORD }) });
+  const res = await fetch(`${gatehouse.url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.1' },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
   if (res.status !== 200) throw new Error(`login answered ${res.status}: ${await res.text()}`);
   const access = res.headers.getSetCookie().find((c) => c.startsWith('__Host-access_token='));
   const value = access?.split(';')[0] ?? '';
@@ -52,7 +65,13 @@ async function pgliteW1(): Promise<{ rps: number; p50: number; p99: number; star
     encoding: 'utf8',
   });
   if (create.status !== 0) throw new Error(`create-admin on PGlite failed: ${create.stderr}`);
-  const gatehouse = await startService('gatehouse-pglite', 'dist/main.js', { ...gatehouseEnv({ DATA_DIR: dataDir }), DATABASE_URL: '' }, '/readyz', startFlags());
+  const gatehouse = await startService(
+    'gatehouse-pglite',
+    'dist/main.js',
+    { ...gatehouseEnv({ DATA_DIR: dataDir }), DATABASE_URL: '' },
+    '/readyz',
+    startFlags(),
+  );
   try {
     const auth = await signIn(gatehouse, 'u0@bench.example.org');
     await load({ url: `${gatehouse.url}/auth/me`, headers: { authorization: `Bearer ${auth.bearer}` }, seconds: settings.warmupSeconds });

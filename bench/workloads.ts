@@ -47,7 +47,12 @@ export interface W1Result {
   readonly peakRssMb: number;
 }
 
-export async function w1(settings: Settings, gatehouse: Service, baselines: { jose: Service; hmac: Service }, auth: { bearer: string; cookie: string }): Promise<W1Result> {
+export async function w1(
+  settings: Settings,
+  gatehouse: Service,
+  baselines: { jose: Service; hmac: Service },
+  auth: { bearer: string; cookie: string },
+): Promise<W1Result> {
   const pid = gatehouse.child.pid ?? 0;
   const rss = sampleRss(pid);
   const bearerHeaders = { authorization: `Bearer ${auth.bearer}` };
@@ -58,7 +63,11 @@ export async function w1(settings: Settings, gatehouse: Service, baselines: { jo
     get(`${baselines.hmac.url}/me`, bearerHeaders, settings.seconds, baselines.hmac),
   ]);
   if (ours === undefined || jose === undefined || hmac === undefined) throw new Error('w1: missing results');
-  const cookie = await alternate(settings, get(`${gatehouse.url}/auth/me`, { cookie: auth.cookie }, settings.seconds), get(`${baselines.jose.url}/me`, bearerHeaders, settings.seconds));
+  const cookie = await alternate(
+    settings,
+    get(`${gatehouse.url}/auth/me`, { cookie: auth.cookie }, settings.seconds),
+    get(`${baselines.jose.url}/me`, bearerHeaders, settings.seconds),
+  );
   return { cookie, bearer: { a: ours, b: jose }, strictBaseline: hmac, peakRssMb: rss.stop() };
 }
 
@@ -119,7 +128,10 @@ export async function w2(settings: Settings, gatehouse: Service): Promise<W2Resu
       ...(pid === undefined ? {} : { pid }),
       perRequest: () => {
         const i = next++;
-        return { body: JSON.stringify({ email: `u${i % settings.users}@bench.example.org`, password: PASSWORD }), headers: { 'x-forwarded-for': `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` } };
+        return {
+          body: JSON.stringify({ email: `u${i % settings.users}@bench.example.org`, password: PASSWORD }),
+          headers: { 'x-forwarded-for': `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` },
+        };
       },
     });
   const raws: { best: RawArgon2; fifty: RawArgon2; perCore: RawArgon2 }[] = [];
@@ -130,7 +142,12 @@ export async function w2(settings: Settings, gatehouse: Service): Promise<W2Resu
   }
   const mid = <T>(values: T[], key: (v: T) => number): T => [...values].sort((x, y) => key(x) - key(y))[Math.floor(values.length / 2)] as T;
   const best = mid(raws, (r) => r.best.perSecond);
-  return { login: medianResult(loginRuns), argon2PerSecond: best.best.perSecond, argon2CpuMs: best.best.cpuMs, raw: { fifty: best.fifty, perCore: best.perCore } };
+  return {
+    login: medianResult(loginRuns),
+    argon2PerSecond: best.best.perSecond,
+    argon2CpuMs: best.best.cpuMs,
+    raw: { fifty: best.fifty, perCore: best.perCore },
+  };
 }
 
 /** POST /authenticate with fresh built-in tokens, one request per token. */
@@ -163,7 +180,14 @@ async function timed(work: () => Promise<void>): Promise<number> {
 }
 
 /** Bulk eligibility import: the API in 100,000-address requests, the CLI on a CSV, and COPY. */
-export async function w4(gatehouse: Service, db: DbHandle, databaseUrl: string, apiKey: string, emails: readonly string[], csvFile: string): Promise<{ bulkMs: number; cliMs: number; copyMs: number; copySameShapeMs: number }> {
+export async function w4(
+  gatehouse: Service,
+  db: DbHandle,
+  databaseUrl: string,
+  apiKey: string,
+  emails: readonly string[],
+  csvFile: string,
+): Promise<{ bulkMs: number; cliMs: number; copyMs: number; copySameShapeMs: number }> {
   const clear = async (): Promise<void> => {
     await sql`truncate eligible_emails`.execute(db.db);
   };
@@ -179,7 +203,14 @@ export async function w4(gatehouse: Service, db: DbHandle, databaseUrl: string, 
     }
   });
   await clear();
-  const cliMs = await timed(() => run(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'import-eligible', csvFile, '--batch', 'bench'], { DATABASE_URL: databaseUrl, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://bench.gatehouse.test' }));
+  const cliMs = await timed(() =>
+    run(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'import-eligible', csvFile, '--batch', 'bench'], {
+      DATABASE_URL: databaseUrl,
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(40),
+      PUBLIC_URL: 'https://bench.gatehouse.test',
+    }),
+  );
   await sql`drop table if exists copy_scratch`.execute(db.db);
   await sql`create table copy_scratch (email text not null, batch_id text, constraint copy_scratch_email_key unique (email))`.execute(db.db);
   const copyMs = await timed(() => run('psql', [databaseUrl, '-q', '-c', `\\copy copy_scratch(email) from '${csvFile}' with (format csv, header true)`], {}));
@@ -189,12 +220,18 @@ export async function w4(gatehouse: Service, db: DbHandle, databaseUrl: string, 
   // created_at, the batch index, the lower-case check).
   await sql`create table copy_scratch (like eligible_emails including all)`.execute(db.db);
   await sql`alter table copy_scratch alter column batch_id set default 'bench'`.execute(db.db);
-  const copySameShapeMs = await timed(() => run('psql', [databaseUrl, '-q', '-c', `\\copy copy_scratch(email) from '${csvFile}' with (format csv, header true)`], {}));
+  const copySameShapeMs = await timed(() =>
+    run('psql', [databaseUrl, '-q', '-c', `\\copy copy_scratch(email) from '${csvFile}' with (format csv, header true)`], {}),
+  );
   await sql`drop table copy_scratch`.execute(db.db);
   return { bulkMs, cliMs, copyMs, copySameShapeMs };
 }
 
 export async function w5(settings: Settings, gatehouse: Service, bearer: string): Promise<{ admin: LoadResult; me: LoadResult }> {
-  const result = await alternate(settings, get(`${gatehouse.url}/v1/auth/admin/roles`, { authorization: `Bearer ${bearer}` }, settings.seconds), get(`${gatehouse.url}/auth/me`, { authorization: `Bearer ${bearer}` }, settings.seconds));
+  const result = await alternate(
+    settings,
+    get(`${gatehouse.url}/v1/auth/admin/roles`, { authorization: `Bearer ${bearer}` }, settings.seconds),
+    get(`${gatehouse.url}/auth/me`, { authorization: `Bearer ${bearer}` }, settings.seconds),
+  );
   return { admin: result.a, me: result.b };
 }

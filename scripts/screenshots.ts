@@ -59,7 +59,9 @@ async function main(): Promise<void> {
     await shoot(page, 'admin-users');
 
     await page.goto('/ui/admin/eligible');
-    await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'spring.csv', mimeType: 'text/csv', buffer: Buffer.from('email\nnew.member@example.org\ngrace@example.org\nnot-an-address\n') });
+    await page
+      .getByLabel('CSV file', { exact: true })
+      .setInputFiles({ name: 'spring.csv', mimeType: 'text/csv', buffer: Buffer.from('email\nnew.member@example.org\ngrace@example.org\nnot-an-address\n') });
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.getByText('Invalid: 1').waitFor();
     await shoot(page, 'admin-eligible-preview');

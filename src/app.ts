@@ -150,7 +150,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     // The route plugin's own onRoute hook (route-access.ts) fills in its access after this one.
     const config = (route.config ??= {});
-    for (const method of methods) routes.push({ method, url: route.url, get access() { return config.access ?? null; } });
+    for (const method of methods)
+      routes.push({
+        method,
+        url: route.url,
+        get access() {
+          return config.access ?? null;
+        },
+      });
   });
 
   configurePasswordHashing({ concurrency: deps.config.operations.passwordHashConcurrency, queue: deps.config.operations.passwordHashQueue });
@@ -198,7 +205,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-request-id', 'x-requested-with'],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
   });
-  registerCsrf(app, { cookies: context.cookies, apiKey: deps.config.apiKey, allowedOrigins, publicOrigin: new URL(deps.config.publicUrl).origin, securityEvent: context.securityEvent });
+  registerCsrf(app, {
+    cookies: context.cookies,
+    apiKey: deps.config.apiKey,
+    allowedOrigins,
+    publicOrigin: new URL(deps.config.publicUrl).origin,
+    securityEvent: context.securityEvent,
+  });
 
   // An attempt the service failed itself (5xx: the database was down, the deadline passed)
   // does not count toward its user's limit: an outage must not lock people out afterwards.
@@ -228,7 +241,6 @@ function readinessTimeout(requestTimeoutMs: number): number {
   return Math.max(50, Math.min(2_000, requestTimeoutMs - 100));
 }
 
-
 /** Builds the services once; routes receive them as plugin options. */
 interface OptionalProviders {
   readonly mailer: Mailer;
@@ -240,13 +252,26 @@ interface OptionalProviders {
 async function optionalProviders(app: App, deps: AppDeps): Promise<OptionalProviders> {
   const { config } = deps;
   return {
-    mailer: deps.mailer ?? (config.smtpUrl === null ? createLogMailer(() => app.log, { includeBodies: config.nodeEnv !== 'production' }) : await createSmtpMailer(config.smtpUrl, config.mailFrom)),
-    counterStore: deps.counterStore ?? (config.redisUrl === null ? createMemoryCounterStore() : await createRedisCounterStore(config.redisUrl, config.operations.redisKeyPrefix)),
+    mailer:
+      deps.mailer ??
+      (config.smtpUrl === null
+        ? createLogMailer(() => app.log, { includeBodies: config.nodeEnv !== 'production' })
+        : await createSmtpMailer(config.smtpUrl, config.mailFrom)),
+    counterStore:
+      deps.counterStore ??
+      (config.redisUrl === null ? createMemoryCounterStore() : await createRedisCounterStore(config.redisUrl, config.operations.redisKeyPrefix)),
     stytch: deps.stytch !== undefined ? deps.stytch : config.stytch === null ? null : await createStytchProvider(config.stytch),
   };
 }
 
-function createContext(app: App, deps: AppDeps, routes: readonly RegisteredRoute[], providers: OptionalProviders, metrics: Metrics, drain: { active: boolean }): HttpContext {
+function createContext(
+  app: App,
+  deps: AppDeps,
+  routes: readonly RegisteredRoute[],
+  providers: OptionalProviders,
+  metrics: Metrics,
+  drain: { active: boolean },
+): HttpContext {
   const { config, db } = deps;
   const securityEvent = (event: string, fields: Record<string, unknown>): void => {
     metrics.securityEvent(event, fields);
@@ -258,8 +283,16 @@ function createContext(app: App, deps: AppDeps, routes: readonly RegisteredRoute
     runWithoutDeadline,
   );
   const { mailer, counterStore, stytch } = providers;
-  const keyRing = config.jwtAlgorithm === 'HS256' ? null : createKeyRing(db, config.jwtAlgorithm, config.jwtSecret, { reloadMs: config.operations.signingKeyReloadSeconds * 1000 });
-  const jwt = createJwtCodec({ secret: config.jwtSecret, issuer: config.publicUrl, ttl: config.accessTokenTtl, ...(keyRing === null ? {} : { keys: keyRing }) });
+  const keyRing =
+    config.jwtAlgorithm === 'HS256'
+      ? null
+      : createKeyRing(db, config.jwtAlgorithm, config.jwtSecret, { reloadMs: config.operations.signingKeyReloadSeconds * 1000 });
+  const jwt = createJwtCodec({
+    secret: config.jwtSecret,
+    issuer: config.publicUrl,
+    ttl: config.accessTokenTtl,
+    ...(keyRing === null ? {} : { keys: keyRing }),
+  });
   const cookies = cookieNames(config);
   const sessions = createSessionService({
     db,
@@ -270,7 +303,21 @@ function createContext(app: App, deps: AppDeps, routes: readonly RegisteredRoute
   const accounts = createAccountService({ db, config, mailer, sessions, onSecurityEvent: securityEvent, background: background.run });
   const magicLinks = createMagicLinkService({ db, config, mailer, stytch, background: background.run, onSecurityEvent: securityEvent });
   const guards = createGuards({ db, jwt, cookies, onSecurityEvent: securityEvent, onBackground: background.run });
-  const context: HttpContext = { config, db, guards, cookies, sessions, accounts, magicLinks, stytch, keyRing, limiter: createRateLimiter(counterStore, deps.limits ?? config.rateLimits), mailer, securityEvent, background: background.run };
+  const context: HttpContext = {
+    config,
+    db,
+    guards,
+    cookies,
+    sessions,
+    accounts,
+    magicLinks,
+    stytch,
+    keyRing,
+    limiter: createRateLimiter(counterStore, deps.limits ?? config.rateLimits),
+    mailer,
+    securityEvent,
+    background: background.run,
+  };
   app.decorate('gatehouse', {
     mailer,
     context,

@@ -45,7 +45,11 @@ function parseRule(variable: string, part: string, fallback: RouteLimits): Limit
   const match = /^\s*(\d+)\s*\/\s*(\S+)\s*$/.exec(part);
   const limit = Number(match?.[1]);
   if (match === null || !Number.isInteger(limit) || limit < 1) {
-    throw new ConfigError(variable, `"${part}" is not a limit`, `write <count>/<window>,<count>/<window> (per account, then per IP), e.g. ${show(fallback.perAccount)},${show(fallback.perIp)}`);
+    throw new ConfigError(
+      variable,
+      `"${part}" is not a limit`,
+      `write <count>/<window>,<count>/<window> (per account, then per IP), e.g. ${show(fallback.perAccount)},${show(fallback.perIp)}`,
+    );
   }
   return { limit, window: parseDuration(variable, match[2] ?? '') };
 }
@@ -53,7 +57,11 @@ function parseRule(variable: string, part: string, fallback: RouteLimits): Limit
 function parseRouteLimits(variable: string, raw: string, fallback: RouteLimits): RouteLimits {
   const parts = raw.split(',');
   if (parts.length !== 2) {
-    throw new ConfigError(variable, `"${raw}" does not name two limits`, `write the per-account limit, a comma, then the per-IP one, e.g. ${show(fallback.perAccount)},${show(fallback.perIp)}`);
+    throw new ConfigError(
+      variable,
+      `"${raw}" does not name two limits`,
+      `write the per-account limit, a comma, then the per-IP one, e.g. ${show(fallback.perAccount)},${show(fallback.perIp)}`,
+    );
   }
   return { perAccount: parseRule(variable, parts[0] ?? '', fallback), perIp: parseRule(variable, parts[1] ?? '', fallback) };
 }

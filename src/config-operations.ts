@@ -32,14 +32,20 @@ export interface OperationsConfig {
 function wholeNumber(variable: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new ConfigError(variable, `"${raw}" is not a whole number of at least ${min}`, `set ${variable} to a whole number ≥ ${min}, or leave it unset for ${fallback}`);
+  if (!Number.isInteger(value) || value < min)
+    throw new ConfigError(
+      variable,
+      `"${raw}" is not a whole number of at least ${min}`,
+      `set ${variable} to a whole number ≥ ${min}, or leave it unset for ${fallback}`,
+    );
   return value;
 }
 
 /** `production`: the validated NODE_ENV (config.ts), not a second reading of it. */
 export function parseOperations(env: Env, production: boolean): OperationsConfig {
   const metricsToken = env.METRICS_TOKEN === undefined || env.METRICS_TOKEN === '' ? null : env.METRICS_TOKEN;
-  if (metricsToken !== null && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN', 'is shorter than 16 characters', 'use a random value, e.g. openssl rand -hex 24');
+  if (metricsToken !== null && metricsToken.length < 16)
+    throw new ConfigError('METRICS_TOKEN', 'is shorter than 16 characters', 'use a random value, e.g. openssl rand -hex 24');
   return {
     requestTimeoutMs: wholeNumber('REQUEST_TIMEOUT_MS', env.REQUEST_TIMEOUT_MS, 15_000, 100),
     databasePoolSize: wholeNumber('DATABASE_POOL_SIZE', env.DATABASE_POOL_SIZE, 10, 1),

@@ -85,7 +85,6 @@ export function readEnvironment(cwd: string = process.cwd(), env: Env = process.
   return { ...fromFile, ...env };
 }
 
-
 function oneOf<T extends string>(variable: string, raw: string | undefined, allowed: readonly T[], fallback: T): T {
   if (raw === undefined || raw === '') return fallback;
   if ((allowed as readonly string[]).includes(raw)) return raw as T;
@@ -125,7 +124,11 @@ function parsePort(raw: string | undefined): number {
 export function parseTrustProxy(raw: string | undefined): TrustProxy {
   if (raw === undefined || raw === '' || raw === 'false') return false;
   if (raw === 'true') {
-    throw new ConfigError('TRUST_PROXY', '"true" would let any client forge its IP with X-Forwarded-For', 'set the number of proxy hops (1) or their addresses (10.0.0.1,10.0.0.0/8, loopback)');
+    throw new ConfigError(
+      'TRUST_PROXY',
+      '"true" would let any client forge its IP with X-Forwarded-For',
+      'set the number of proxy hops (1) or their addresses (10.0.0.1,10.0.0.0/8, loopback)',
+    );
   }
   if (/^\d+$/.test(raw)) return Number(raw);
   const names = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -133,7 +136,11 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy {
   for (const entry of entries) {
     const address = entry.split('/')[0] ?? '';
     if (!names.has(entry) && isIP(address) === 0) {
-      throw new ConfigError('TRUST_PROXY', `"${entry}" is not an IP address, CIDR or known name`, 'use a hop count or IPs/CIDRs (or loopback, linklocal, uniquelocal)');
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `"${entry}" is not an IP address, CIDR or known name`,
+        'use a hop count or IPs/CIDRs (or loopback, linklocal, uniquelocal)',
+      );
     }
   }
   return entries;
@@ -170,7 +177,8 @@ function parseUiPath(raw: string | undefined): string | null {
   if (raw === undefined || raw.trim() === '') return '/ui';
   if (raw.trim() === 'off') return null;
   const uiPath = raw.trim();
-  if (!/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/.test(uiPath)) throw new ConfigError('UI_PATH', `"${uiPath}" is not a path`, 'use a path such as /ui or /account (leading slash, no trailing slash), or off');
+  if (!/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/.test(uiPath))
+    throw new ConfigError('UI_PATH', `"${uiPath}" is not a path`, 'use a path such as /ui or /account (leading slash, no trailing slash), or off');
   return uiPath;
 }
 
@@ -184,12 +192,20 @@ function resolveJwtSecret(
   const raw = env.JWT_SECRET;
   if (raw !== undefined && raw !== '') {
     if (Buffer.byteLength(raw, 'utf8') < MIN_SECRET_BYTES) {
-      throw new ConfigError('JWT_SECRET', `is ${Buffer.byteLength(raw, 'utf8')} bytes; at least ${MIN_SECRET_BYTES} are needed`, 'generate one with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))"');
+      throw new ConfigError(
+        'JWT_SECRET',
+        `is ${Buffer.byteLength(raw, 'utf8')} bytes; at least ${MIN_SECRET_BYTES} are needed`,
+        "generate one with: node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\"",
+      );
     }
     return { secret: raw, source: 'env', toSave: null };
   }
   if (nodeEnv === 'production') {
-    throw new ConfigError('JWT_SECRET', 'is required in production', 'set JWT_SECRET to at least 32 random bytes, e.g. node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))"');
+    throw new ConfigError(
+      'JWT_SECRET',
+      'is required in production',
+      "set JWT_SECRET to at least 32 random bytes, e.g. node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\"",
+    );
   }
   if (nodeEnv === 'test') {
     // Tests must not write files they do not own: an in-memory secret is enough.
@@ -233,14 +249,23 @@ function parseOptionalUrl(variable: string, raw: string | undefined, protocols: 
 function parseApiKey(raw: string | undefined, production: boolean): string | null {
   if (raw === undefined || raw === '') return null;
   if (production && raw.length < 32) {
-    throw new ConfigError('API_KEY', `is ${raw.length} characters; at least 32 are needed in production`, 'generate one with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))"');
+    throw new ConfigError(
+      'API_KEY',
+      `is ${raw.length} characters; at least 32 are needed in production`,
+      "generate one with: node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\"",
+    );
   }
   return raw;
 }
 
 function parsePublicUrl(raw: string | undefined, port: number, production: boolean): string {
   if (raw === undefined || raw === '') {
-    if (production) throw new ConfigError('PUBLIC_URL', 'is required in production (magic links point at it)', 'set PUBLIC_URL to the https URL users reach, e.g. https://auth.example.org');
+    if (production)
+      throw new ConfigError(
+        'PUBLIC_URL',
+        'is required in production (magic links point at it)',
+        'set PUBLIC_URL to the https URL users reach, e.g. https://auth.example.org',
+      );
     return `http://localhost:${port}`;
   }
   const url = parseUrl('PUBLIC_URL', raw, ['https:', 'http:']);
@@ -293,7 +318,12 @@ export function loadConfig(env: Env = readEnvironment()): LoadedConfig {
     uiPath: parseUiPath(env.UI_PATH),
     port,
     host: env.HOST === undefined || env.HOST === '' ? (production ? '0.0.0.0' : '127.0.0.1') : env.HOST,
-    logLevel: oneOf<LogLevel>('LOG_LEVEL', env.LOG_LEVEL, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], nodeEnv === 'test' ? 'silent' : 'info'),
+    logLevel: oneOf<LogLevel>(
+      'LOG_LEVEL',
+      env.LOG_LEVEL,
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      nodeEnv === 'test' ? 'silent' : 'info',
+    ),
     operations: parseOperations(env, production),
     rateLimits: parseRateLimits(env),
   };

@@ -109,7 +109,9 @@ export class AppError extends Error {
     this.code = code;
     this.status = spec.status;
     this.fieldIssues = options.fieldIssues ?? [];
-    this.detail = options.detail ?? (this.fieldIssues.length > 0 ? this.fieldIssues.map((issue) => ({ loc: [...issue.field], msg: issue.msg, type: issue.type })) : spec.detail);
+    this.detail =
+      options.detail ??
+      (this.fieldIssues.length > 0 ? this.fieldIssues.map((issue) => ({ loc: [...issue.field], msg: issue.msg, type: issue.type })) : spec.detail);
     this.headers = options.headers ?? {};
     this.extra = options.extra ?? {};
     this.retryAfterSeconds = options.retryAfterSeconds ?? null;

@@ -31,7 +31,10 @@ export function nextSteps(config: Config, url: string): string {
   ];
   if (config.bootstrapAdminEmail === null) {
     // The CLI cannot share embedded PGlite with this running server (db/data-dir-lock.ts).
-    const cli = config.databaseUrl === null ? 'or stop the server and run: npm run cli -- create-admin you@example.org --password-stdin' : 'or run: npm run cli -- create-admin you@example.org --password-stdin';
+    const cli =
+      config.databaseUrl === null
+        ? 'or stop the server and run: npm run cli -- create-admin you@example.org --password-stdin'
+        : 'or run: npm run cli -- create-admin you@example.org --password-stdin';
     lines.push(`  First admin: set BOOTSTRAP_ADMIN_EMAIL=you@example.org and restart, ${cli}`);
   } else {
     lines.push(`  First admin: ${config.bootstrapAdminEmail}`);

@@ -77,7 +77,11 @@ describe('users', () => {
     const unknown = await call('PUT', `/admin/users/${user.uuid}/roles`, { role_names: ['active', 'nope'] });
     assert.equal(unknown.statusCode, 422);
     assert.match(JSON.stringify(unknown.json()), /nope/);
-    assert.deepEqual((await call('PUT', `/admin/users/${user.uuid}/roles`, { role_names: ['active', 'member'] })).json().roles, ['active', 'member'], 'the refused PUT changed nothing');
+    assert.deepEqual(
+      (await call('PUT', `/admin/users/${user.uuid}/roles`, { role_names: ['active', 'member'] })).json().roles,
+      ['active', 'member'],
+      'the refused PUT changed nothing',
+    );
     const patched = await call('PATCH', `/admin/users/${user.uuid}/roles/active`, { is_suspended: true });
     assert.deepEqual(patched.json(), { type: 'system', role: 'active', status: 'suspended' });
   });
@@ -93,7 +97,10 @@ describe('users', () => {
     assert.equal((await call('DELETE', `/admin/users/${user.uuid}`)).statusCode, 204);
     assert.equal((await t.app.inject({ method: 'GET', url: '/auth/me', headers: again.bearer })).statusCode, 401);
     assert.equal((await call('GET', `/admin/users/${user.uuid}`)).statusCode, 404);
-    assert.equal((await t.app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password: 'correct horse battery staple' } })).statusCode, 401);
+    assert.equal(
+      (await t.app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password: 'correct horse battery staple' } })).statusCode,
+      401,
+    );
   });
 
   it('lists with a keyset cursor and filters by email and role', async () => {
@@ -102,7 +109,10 @@ describe('users', () => {
     const second = (await call('GET', `/admin/users?limit=2&cursor=${first.next_cursor}`)).json<{ items: { email: string }[] }>();
     assert.ok(second.items.every((u) => u.email > (first.items[1]?.email ?? '')));
     const admins = (await call('GET', '/admin/users?role=admin')).json<{ items: { email: string }[] }>();
-    assert.deepEqual(admins.items.map((u) => u.email), ['root@example.org']);
+    assert.deepEqual(
+      admins.items.map((u) => u.email),
+      ['root@example.org'],
+    );
     assert.equal((await call('GET', '/admin/users?cursor=not-a-cursor')).statusCode, 422);
   });
 });
@@ -145,7 +155,13 @@ describe('eligible emails', () => {
     const res = await call('POST', '/admin/eligible-emails/bulk', { emails: ['ok1@example.org', 'bad one', 'ok2@example.org', '@nope'], batch_id: 'bulk-bad' });
     assert.equal(res.statusCode, 422);
     const detail = res.json<{ detail: { loc: unknown[] }[] }>().detail;
-    assert.deepEqual(detail.map((d) => d.loc), [['body', 'emails', 1], ['body', 'emails', 3]]);
+    assert.deepEqual(
+      detail.map((d) => d.loc),
+      [
+        ['body', 'emails', 1],
+        ['body', 'emails', 3],
+      ],
+    );
     const listed = await call('GET', '/admin/eligible-emails?batch_id=bulk-bad');
     assert.deepEqual(listed.json().items, []);
   });
@@ -165,26 +181,49 @@ describe('eligible emails', () => {
 
   it('CSV import: an email column or one per line; invalid lines reported by number; idempotent', async () => {
     const csv = (body: string, batch = 'csv'): Promise<LightMyRequestResponse> =>
-      t.app.inject({ method: 'POST', url: `/v1/auth/admin/eligible-emails/import?batch_id=${batch}`, headers: { ...rootAuth, 'content-type': 'text/csv' }, payload: body });
+      t.app.inject({
+        method: 'POST',
+        url: `/v1/auth/admin/eligible-emails/import?batch_id=${batch}`,
+        headers: { ...rootAuth, 'content-type': 'text/csv' },
+        payload: body,
+      });
     const bad = await csv('name,email\nAda,ada@csv.example.org\nBob,not-valid\nCy,cy@csv.example.org\nDee,also bad\n');
     assert.equal(bad.statusCode, 422);
-    assert.deepEqual(bad.json<{ detail: { loc: unknown[] }[] }>().detail.map((d) => d.loc), [['body', 'line', 3], ['body', 'line', 5]]);
+    assert.deepEqual(
+      bad.json<{ detail: { loc: unknown[] }[] }>().detail.map((d) => d.loc),
+      [
+        ['body', 'line', 3],
+        ['body', 'line', 5],
+      ],
+    );
     assert.equal((await call('GET', '/admin/eligible-emails?q=csv.example')).json().items.length, 0, 'nothing written');
     const ok = await csv('ada@csv.example.org\r\ncy@csv.example.org\r\n\r\nADA@csv.example.org\r\n');
     assert.deepEqual(ok.json(), { message: 'Successfully added 2 eligible emails', added: 2, already_present: 0 });
-    assert.deepEqual((await csv('ada@csv.example.org\ncy@csv.example.org\n')).json(), { message: 'Successfully added 0 eligible emails', added: 0, already_present: 2 });
+    assert.deepEqual((await csv('ada@csv.example.org\ncy@csv.example.org\n')).json(), {
+      message: 'Successfully added 0 eligible emails',
+      added: 0,
+      already_present: 2,
+    });
     const json = await t.app.inject({ method: 'POST', url: '/v1/auth/admin/eligible-emails/import', headers: rootAuth, payload: { emails: [] } });
     assert.equal(json.statusCode, 415);
     assert.equal(json.json().detail, 'Send the addresses as text/csv');
     // A type no parser takes is refused by the framework, with the same advice (not "send JSON").
-    const plain = await t.app.inject({ method: 'POST', url: '/v1/auth/admin/eligible-emails/import', headers: { ...rootAuth, 'content-type': 'text/plain' }, payload: 'a@example.org' });
+    const plain = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/admin/eligible-emails/import',
+      headers: { ...rootAuth, 'content-type': 'text/plain' },
+      payload: 'a@example.org',
+    });
     assert.deepEqual(plain.json(), { detail: 'Unsupported media type: send text/csv', code: 'unsupported_media_type' });
   });
 
   it('lists with cursor and filters; deletes one (404 when absent) and a batch ({deleted}); batch_id is required', async () => {
     const page1 = (await call('GET', '/admin/eligible-emails?batch_id=csv&limit=1')).json<{ items: { email: string }[]; next_cursor: string }>();
     assert.equal(page1.items[0]?.email, 'ada@csv.example.org');
-    const page2 = (await call('GET', `/admin/eligible-emails?batch_id=csv&limit=1&cursor=${page1.next_cursor}`)).json<{ items: { email: string }[]; next_cursor: string | null }>();
+    const page2 = (await call('GET', `/admin/eligible-emails?batch_id=csv&limit=1&cursor=${page1.next_cursor}`)).json<{
+      items: { email: string }[];
+      next_cursor: string | null;
+    }>();
     assert.equal(page2.items[0]?.email, 'cy@csv.example.org');
     assert.equal(page2.next_cursor, null);
     assert.equal((await call('DELETE', '/admin/eligible-emails/ADA%40csv.example.org')).statusCode, 204);
@@ -213,7 +252,9 @@ describe('audit log', () => {
 
   it('pages through entries of the same millisecond without skipping any (the cursor keeps microseconds)', async () => {
     for (const micros of ['100', '200', '300']) {
-      await sql`insert into audit_log (actor, action, target, created_at) values ('system', 'same.millisecond', ${micros}, ${`2026-01-01T00:00:00.000${micros}Z`}::timestamptz)`.execute(t.database.db);
+      await sql`insert into audit_log (actor, action, target, created_at) values ('system', 'same.millisecond', ${micros}, ${`2026-01-01T00:00:00.000${micros}Z`}::timestamptz)`.execute(
+        t.database.db,
+      );
     }
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -228,7 +269,9 @@ describe('audit log', () => {
 
   it('pages through organizers created in the same millisecond without skipping any', async () => {
     for (const name of ['Same A', 'Same B', 'Same C']) {
-      await sql`insert into organizers (name, created_at) values (${name}, '2026-01-01T00:00:00.000500Z'::timestamptz + ${`${seenCount(name)} microseconds`}::interval)`.execute(t.database.db);
+      await sql`insert into organizers (name, created_at) values (${name}, '2026-01-01T00:00:00.000500Z'::timestamptz + ${`${seenCount(name)} microseconds`}::interval)`.execute(
+        t.database.db,
+      );
     }
     const names: string[] = [];
     let cursor: string | null = null;
@@ -238,7 +281,10 @@ describe('audit log', () => {
       names.push(...pageOf.items.map((item) => item.name));
       cursor = pageOf.next_cursor;
     } while (cursor !== null && names.length < 500);
-    assert.deepEqual(names.filter((name) => name.startsWith('Same ')), ['Same A', 'Same B', 'Same C']);
+    assert.deepEqual(
+      names.filter((name) => name.startsWith('Same ')),
+      ['Same A', 'Same B', 'Same C'],
+    );
   });
 });
 

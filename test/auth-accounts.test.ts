@@ -33,7 +33,14 @@ async function mailedToken(to: string): Promise<string> {
 
 describe('POST /register', () => {
   it('creates an eligible user (201 public view + cookies), with the member role; mass assignment changes nothing', async () => {
-    const res = await post('/v1/auth/register', { email: ' Eligible@Example.org ', password: PASSWORD, name: 'Ele', role: 'admin', is_email_verified: true, uuid: '00000000-0000-4000-8000-000000000000' });
+    const res = await post('/v1/auth/register', {
+      email: ' Eligible@Example.org ',
+      password: PASSWORD,
+      name: 'Ele',
+      role: 'admin',
+      is_email_verified: true,
+      uuid: '00000000-0000-4000-8000-000000000000',
+    });
     assert.equal(res.statusCode, 201, res.body);
     const body = res.json<{ uuid: string; email: string; role: string; memberships: unknown[] }>();
     assert.equal(body.email, 'eligible@example.org');
@@ -74,7 +81,10 @@ describe('POST /register', () => {
 
   it('SIGNUP_MODE open admits anyone; closed admits no one', async () => {
     const open = await createTestApp({ env: { LOG_LEVEL: 'silent', SIGNUP_MODE: 'open' }, database: t.database });
-    assert.equal((await open.app.inject({ method: 'POST', url: '/auth/register', payload: { email: 'open@example.org', password: PASSWORD } })).statusCode, 201);
+    assert.equal(
+      (await open.app.inject({ method: 'POST', url: '/auth/register', payload: { email: 'open@example.org', password: PASSWORD } })).statusCode,
+      201,
+    );
     await open.close();
     const closed = await createTestApp({ env: { LOG_LEVEL: 'silent', SIGNUP_MODE: 'closed' }, database: t.database });
     const res = await closed.app.inject({ method: 'POST', url: '/auth/register', payload: { email: 'eligible2@example.org', password: PASSWORD } });
@@ -153,7 +163,10 @@ describe('POST /login', () => {
     await login(t.app, 'login@example.org', PASSWORD, '/v1/auth');
     await login(t.app, 'login@example.org', PASSWORD, '/auth');
     const narrow = await createTestApp({ env: { LOG_LEVEL: 'silent', AUTH_ROUTE_PREFIXES: '/auth' }, database: t.database });
-    assert.equal((await narrow.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 'login@example.org', password: PASSWORD } })).statusCode, 404);
+    assert.equal(
+      (await narrow.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 'login@example.org', password: PASSWORD } })).statusCode,
+      404,
+    );
     await narrow.close();
   });
 });
@@ -201,15 +214,33 @@ describe('email verification and passwords', () => {
     const user = await createUser(t.database.db, 'change@example.org');
     const here = await login(t.app, user.email);
     const elsewhere = await login(t.app, user.email);
-    const wrong = await t.app.inject({ method: 'POST', url: '/auth/password/change', headers: here.bearer, payload: { current_password: 'not the password', new_password: 'a brand new passphrase' } });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/auth/password/change',
+      headers: here.bearer,
+      payload: { current_password: 'not the password', new_password: 'a brand new passphrase' },
+    });
     assert.equal(wrong.statusCode, 401);
-    const weak = await t.app.inject({ method: 'POST', url: '/auth/password/change', headers: here.bearer, payload: { current_password: PASSWORD, new_password: 'short' } });
+    const weak = await t.app.inject({
+      method: 'POST',
+      url: '/auth/password/change',
+      headers: here.bearer,
+      payload: { current_password: PASSWORD, new_password: 'short' },
+    });
     assert.equal(weak.statusCode, 422);
-    const ok = await t.app.inject({ method: 'POST', url: '/auth/password/change', headers: here.bearer, payload: { current_password: PASSWORD, new_password: 'a brand new passphrase' } });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/auth/password/change',
+      headers: here.bearer,
+      payload: { current_password: PASSWORD, new_password: 'a brand new passphrase' },
+    });
     assert.equal(ok.statusCode, 204);
     assert.equal((await t.app.inject({ method: 'GET', url: '/auth/me', headers: here.bearer })).statusCode, 200);
     assert.equal((await t.app.inject({ method: 'GET', url: '/auth/me', headers: elsewhere.bearer })).statusCode, 401);
-    assert.equal((await t.app.inject({ method: 'POST', url: '/auth/password/change', payload: { current_password: PASSWORD, new_password: 'x'.repeat(20) } })).statusCode, 401);
+    assert.equal(
+      (await t.app.inject({ method: 'POST', url: '/auth/password/change', payload: { current_password: PASSWORD, new_password: 'x'.repeat(20) } })).statusCode,
+      401,
+    );
   });
 });
 
@@ -224,7 +255,10 @@ describe('production cookies', () => {
     assert.equal(res.statusCode, 200);
     const cookie = res.cookies.find((c) => c.name === '__Host-access_token');
     assert.ok(cookie?.secure === true && cookie.httpOnly === true && cookie.path === '/' && cookie.domain === undefined);
-    assert.equal(res.cookies.some((c) => c.name === 'access_token'), false);
+    assert.equal(
+      res.cookies.some((c) => c.name === 'access_token'),
+      false,
+    );
     await prod.close();
   });
 });
@@ -241,6 +275,7 @@ describe('security events', () => {
     assert.equal(failure.reason, 'bad_password');
     assert.ok(events.some((e) => e.security_event === 'logout' && e.user_id === user.uuid));
     const text = t.logs.join('');
-    for (const secret of ['the-wrong-secret-pw', PASSWORD, session.accessToken, session.refreshToken]) assert.ok(!text.includes(secret), 'a secret reached the log');
+    for (const secret of ['the-wrong-secret-pw', PASSWORD, session.accessToken, session.refreshToken])
+      assert.ok(!text.includes(secret), 'a secret reached the log');
   });
 });

@@ -56,7 +56,12 @@ describe('CSRF matrix', () => {
   });
 
   it('login from an evil origin is refused (login CSRF)', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/auth/login', headers: { origin: 'https://evil.example' }, payload: { email: 'csrf@example.org', password: 'correct horse battery staple' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { origin: 'https://evil.example' },
+      payload: { email: 'csrf@example.org', password: 'correct horse battery staple' },
+    });
     assert.equal(res.statusCode, 403);
   });
 
@@ -72,7 +77,11 @@ describe('CORS', () => {
     const good = await t.app.inject({ method: 'OPTIONS', url: '/auth/login', headers: { origin: ALLOWED_SPA, 'access-control-request-method': 'POST' } });
     assert.equal(good.headers['access-control-allow-origin'], ALLOWED_SPA);
     assert.equal(good.headers['access-control-allow-credentials'], 'true');
-    const evil = await t.app.inject({ method: 'OPTIONS', url: '/auth/login', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const evil = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/auth/login',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     assert.equal(evil.headers['access-control-allow-origin'], undefined);
   });
 });

@@ -135,7 +135,13 @@ describe('the access token', () => {
 
   it('a fresh sign-in always makes a new session (no fixation)', async () => {
     const first = await login(t.app, ada.email);
-    const res = await t.app.inject({ method: 'POST', url: '/auth/login', cookies: first.cookies, headers: { origin: ORIGIN }, payload: { email: ada.email, password: 'correct horse battery staple' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      cookies: first.cookies,
+      headers: { origin: ORIGIN },
+      payload: { email: ada.email, password: 'correct horse battery staple' },
+    });
     const second = Object.fromEntries(res.cookies.map((c) => [c.name, c.value]));
     const sid = (token: string | undefined): unknown => JSON.parse(Buffer.from((token ?? '').split('.')[1] ?? '', 'base64url').toString()).sid;
     assert.notEqual(sid(second.access_token), sid(first.accessToken));
@@ -164,7 +170,10 @@ describe('refresh tokens rotate', () => {
   it('concurrent refreshes with one token (several tabs) all succeed within the grace window', async () => {
     const session = await login(t.app, ada.email);
     const results = await Promise.all(Array.from({ length: 5 }, () => refresh(session.refreshToken)));
-    assert.deepEqual(results.map((r) => r.status), [200, 200, 200, 200, 200]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [200, 200, 200, 200, 200],
+    );
     const next = new Set(results.map((r) => r.body.refresh_token));
     assert.equal(next.size, 1, 'every tab gets the same current refresh token');
     const [current] = [...next];
@@ -229,7 +238,11 @@ describe('revocation takes effect on the next request', () => {
     assert.equal(await me(b.bearer), 401);
     const adaSession = await login(t.app, ada.email);
     const adaSid = JSON.parse(Buffer.from(adaSession.accessToken.split('.')[1] ?? '', 'base64url').toString()).sid as string;
-    assert.equal((await t.app.inject({ method: 'DELETE', url: `/auth/sessions/${adaSid}`, headers: a.bearer })).statusCode, 404, "another user's session is not found");
+    assert.equal(
+      (await t.app.inject({ method: 'DELETE', url: `/auth/sessions/${adaSid}`, headers: a.bearer })).statusCode,
+      404,
+      "another user's session is not found",
+    );
     assert.equal(await me(adaSession.bearer), 200);
     assert.equal((await t.app.inject({ method: 'DELETE', url: '/auth/sessions', headers: a.bearer })).statusCode, 204);
     assert.equal(await me(c.bearer), 401);

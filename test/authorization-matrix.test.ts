@@ -31,7 +31,19 @@ type Caller =
   | 'API key'
   | 'wrong API key';
 
-const CALLERS: Caller[] = ['none', 'member', 'suspended admin', 'deactivated admin', 'admin of another organizer', 'organizer owner', 'organizer admin', 'organizer member', 'system admin', 'API key', 'wrong API key'];
+const CALLERS: Caller[] = [
+  'none',
+  'member',
+  'suspended admin',
+  'deactivated admin',
+  'admin of another organizer',
+  'organizer owner',
+  'organizer admin',
+  'organizer member',
+  'system admin',
+  'API key',
+  'wrong API key',
+];
 
 /** Each caller's standing in organizer A, as the permission table understands it. */
 const STANDING_IN_A: Partial<Record<Caller, OrganizerStanding>> = {
@@ -57,7 +69,11 @@ function expectedOrganizer(caller: Caller, action: OrganizerAction): 'allowed' |
 before(async () => {
   t = await createTestApp({ env: { LOG_LEVEL: 'silent', API_KEY } });
   const db = t.database.db;
-  const [a, b] = await db.insertInto('organizers').values([{ name: 'Org A' }, { name: 'Org B' }]).returning('uuid').execute();
+  const [a, b] = await db
+    .insertInto('organizers')
+    .values([{ name: 'Org A' }, { name: 'Org B' }])
+    .returning('uuid')
+    .execute();
   orgA = a?.uuid ?? '';
   const orgB = b?.uuid ?? '';
   const admin = await findRoleByName(db, 'admin');
@@ -71,12 +87,15 @@ before(async () => {
   const orgAdmin = await createUser(db, 'm-orgadmin@example.org', { roles: ['member'] });
   const orgMember = await createUser(db, 'm-orgmember@example.org', { roles: ['member'] });
   const sysAdmin = await createUser(db, 'm-sysadmin@example.org', { roles: ['admin'] });
-  await db.insertInto('organizer_memberships').values([
-    { user_uuid: owner.uuid, organizer_uuid: orgA, role: 'owner' },
-    { user_uuid: orgAdmin.uuid, organizer_uuid: orgA, role: 'admin' },
-    { user_uuid: orgMember.uuid, organizer_uuid: orgA, role: 'member' },
-    { user_uuid: otherOrgAdmin.uuid, organizer_uuid: orgB, role: 'owner' },
-  ]).execute();
+  await db
+    .insertInto('organizer_memberships')
+    .values([
+      { user_uuid: owner.uuid, organizer_uuid: orgA, role: 'owner' },
+      { user_uuid: orgAdmin.uuid, organizer_uuid: orgA, role: 'admin' },
+      { user_uuid: orgMember.uuid, organizer_uuid: orgA, role: 'member' },
+      { user_uuid: otherOrgAdmin.uuid, organizer_uuid: orgB, role: 'owner' },
+    ])
+    .execute();
 
   const bearer = async (email: string): Promise<Record<string, string>> => (await login(t.app, email)).bearer;
   headers.set('none', {});
@@ -132,7 +151,12 @@ describe('authorization matrix (from the registered route table)', () => {
     for (const route of guarded) {
       for (const caller of CALLERS) {
         const expected = route.url.includes('/organizers/') ? expectedOrganizer(caller, organizerActionOf(route.access)) : expectedAdmin(caller);
-        const res = await t.app.inject({ method: route.method as 'GET', url: concrete(route.url), headers: headers.get(caller) ?? {}, ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { payload: {} }) });
+        const res = await t.app.inject({
+          method: route.method as 'GET',
+          url: concrete(route.url),
+          headers: headers.get(caller) ?? {},
+          ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { payload: {} }),
+        });
         const ok = expected === 'allowed' ? res.statusCode !== 401 && res.statusCode !== 403 && res.statusCode < 500 : res.statusCode === expected;
         if (!ok) failures.push(`${route.method} ${route.url} as ${caller}: expected ${expected}, got ${res.statusCode} ${res.body.slice(0, 120)}`);
       }

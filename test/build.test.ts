@@ -21,7 +21,10 @@ after(() => {
 describe('the build', () => {
   it('starts with no configuration, serves the API and the hosted pages, drains on SIGTERM; its CLI runs', async () => {
     await buildDist(outdir);
-    const server = await startServerProcess({ NODE_ENV: 'development', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, 60_000, [...startFlags(), path.join(outdir, 'main.js')]);
+    const server = await startServerProcess({ NODE_ENV: 'development', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, 60_000, [
+      ...startFlags(),
+      path.join(outdir, 'main.js'),
+    ]);
     try {
       assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
       const shell = await (await fetch(`${server.url}/ui/`)).text();
@@ -36,7 +39,11 @@ describe('the build', () => {
       server.child.kill('SIGTERM');
     }
     assert.equal(await server.exited, 0);
-    const cli = spawnSync(process.execPath, [path.join(outdir, 'cli.js'), 'roles', 'list'], { cwd: ROOT, env: childEnv({ NODE_ENV: 'development', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, [path.join(outdir, 'cli.js'), 'roles', 'list'], {
+      cwd: ROOT,
+      env: childEnv({ NODE_ENV: 'development', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
+      encoding: 'utf8',
+    });
     assert.equal(cli.status, 0, cli.stderr);
     assert.match(cli.stdout, /admin/);
     assert.match(cli.stdout, /sustainer/);

@@ -103,7 +103,10 @@ describe('gatehouse CLI', () => {
 
     const listed = await cli(['eligible', 'list', '--batch', 'spring', '--json']);
     assert.deepEqual(
-      listed.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { email: string }).email),
+      listed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { email: string }).email),
       ['ada@example.org', 'bob@example.org'],
     );
 

@@ -53,7 +53,13 @@ describe('config', () => {
   });
 
   it('accepts a valid production configuration', () => {
-    const { config } = loadConfig({ ...PROD, DATABASE_URL: 'postgres://u@db/gh', API_KEY: 'k'.repeat(32), TRUST_PROXY: '1', CORS_ORIGINS: 'https://app.example.org' });
+    const { config } = loadConfig({
+      ...PROD,
+      DATABASE_URL: 'postgres://u@db/gh',
+      API_KEY: 'k'.repeat(32),
+      TRUST_PROXY: '1',
+      CORS_ORIGINS: 'https://app.example.org',
+    });
     assert.equal(config.host, '0.0.0.0');
     assert.equal(config.trustProxy, 1);
     assert.deepEqual(config.corsOrigins, ['https://app.example.org']);
@@ -122,7 +128,8 @@ describe('RATE_LIMIT_*: abuse limits an operator sets', () => {
   });
 
   it('a bad value stops start-up naming the variable and the fix', () => {
-    for (const bad of ['10', '10/15m', '0/15m,5/5m', 'ten/15m,5/5m', '10/15x,5/5m', '10/15m,5/5m,1/1m']) refuses({ ...dev, RATE_LIMIT_LOGIN: bad }, 'RATE_LIMIT_LOGIN');
+    for (const bad of ['10', '10/15m', '0/15m,5/5m', 'ten/15m,5/5m', '10/15x,5/5m', '10/15m,5/5m,1/1m'])
+      refuses({ ...dev, RATE_LIMIT_LOGIN: bad }, 'RATE_LIMIT_LOGIN');
     refuses({ ...dev, RATE_LIMIT_PASSWORD_CHANGE: '1/0s,1/1s' }, 'RATE_LIMIT_PASSWORD_CHANGE');
   });
 });

@@ -62,7 +62,11 @@ function jarCookies(jar: string): string[] {
 }
 
 async function liveSessions(): Promise<number> {
-  const live = await sql<{ n: number }>`select count(*)::int as n from sessions s join users u on u.uuid = s.user_uuid where u.email = 'curl@example.org' and s.revoked_at is null`.execute(t.database.db);
+  const live = await sql<{
+    n: number;
+  }>`select count(*)::int as n from sessions s join users u on u.uuid = s.user_uuid where u.email = 'curl@example.org' and s.revoked_at is null`.execute(
+    t.database.db,
+  );
   return live.rows[0]?.n ?? -1;
 }
 
@@ -94,7 +98,15 @@ describe('curl with a cookie jar', () => {
 
   it('stale cookies in the jar never get a sign-in refused (no Origin sent)', async () => {
     const jar = path.join(dir, 'stale.txt');
-    writeFileSync(jar, ['# Netscape HTTP Cookie File', `#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\trefresh_token\tstale.0.abc`, `#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\taccess_token\tstale`, ''].join('\n'));
+    writeFileSync(
+      jar,
+      [
+        '# Netscape HTTP Cookie File',
+        `#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\trefresh_token\tstale.0.abc`,
+        `#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\taccess_token\tstale`,
+        '',
+      ].join('\n'),
+    );
     const login = await curl(jar, 'POST', '/auth/login', { json: { email: 'curl@example.org', password: PASSWORD } });
     assert.equal(login.status, 200, JSON.stringify(login.body));
   });
@@ -104,7 +116,13 @@ describe('curl with a cookie jar', () => {
     const before = await liveSessions();
     assert.equal((await curl(jar, 'POST', '/auth/login', { json: { email: 'curl@example.org', password: PASSWORD } })).status, 200);
     // The access token is past use: drop it from the jar, as a browser drops an expired cookie.
-    writeFileSync(jar, readFileSync(jar, 'utf8').split('\n').filter((line) => !line.includes('\taccess_token\t')).join('\n'));
+    writeFileSync(
+      jar,
+      readFileSync(jar, 'utf8')
+        .split('\n')
+        .filter((line) => !line.includes('\taccess_token\t'))
+        .join('\n'),
+    );
     const logout = await curl(jar, 'POST', '/auth/logout', { headers: ['X-Requested-With: curl'] });
     assert.equal(logout.status, 204);
     assert.deepEqual(jarCookies(jar), []);

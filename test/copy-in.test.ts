@@ -69,7 +69,13 @@ describe(`COPY FROM STDIN (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}
     await t.db.executeQuery(copyFromStdin('copy_probe', ['id', 'label'], `2\tafter\n`));
     const malformed = t.db.executeQuery(copyFromStdin('copy_probe', ['id', 'label'], `not-a-number\tx\n`));
     await assert.rejects(malformed, (error: Error & { code?: string }) => error.code === '22P02');
-    assert.deepEqual([...(await labels())], [[1, 'existing'], [2, 'after']]);
+    assert.deepEqual(
+      [...(await labels())],
+      [
+        [1, 'existing'],
+        [2, 'after'],
+      ],
+    );
     await sql`truncate copy_probe`.execute(t.db);
   });
 
@@ -86,6 +92,9 @@ describe(`COPY FROM STDIN (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}
     assert.equal(await isEmailEligible(t.db, 'copy-a@example.org'), false);
     await t.db.transaction().execute((trx) => insertNewEligibleEmails(trx, { ids: uuidV7Batch(2), emails }, 'odd\tbatch\\name'));
     const rows = await t.db.selectFrom('eligible_emails').select(['email', 'batch_id']).where('email', 'in', emails).orderBy('email').execute();
-    assert.deepEqual(rows, emails.map((email) => ({ email, batch_id: 'odd\tbatch\\name' })));
+    assert.deepEqual(
+      rows,
+      emails.map((email) => ({ email, batch_id: 'odd\tbatch\\name' })),
+    );
   });
 });

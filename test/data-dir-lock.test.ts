@@ -36,7 +36,10 @@ describe('the DATA_DIR lock', () => {
   it('refuses a second process while the first lives, and takes over the lock of one that died', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gh-lock-'));
     const first = await holder(dir);
-    assert.throws(() => lockDataDir(dir), (error: unknown) => error instanceof DataDirInUseError && error.message.includes(`pid ${first.pid}`) && error.message.includes('DATABASE_URL'));
+    assert.throws(
+      () => lockDataDir(dir),
+      (error: unknown) => error instanceof DataDirInUseError && error.message.includes(`pid ${first.pid}`) && error.message.includes('DATABASE_URL'),
+    );
     await first.kill();
     const release = lockDataDir(dir);
     assert.ok(existsSync(path.join(dir, 'gatehouse.lock')));

@@ -72,7 +72,13 @@ describe(`data layer contract (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGli
     await grantSystemRole(t.db, uuid, member.id);
     await grantSystemRole(t.db, uuid, member.id);
     const count = async (): Promise<number> =>
-      (await t.db.selectFrom('system_memberships').select(sql<number>`count(*)::int`.as('n')).where('user_uuid', '=', uuid).executeTakeFirstOrThrow()).n;
+      (
+        await t.db
+          .selectFrom('system_memberships')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .where('user_uuid', '=', uuid)
+          .executeTakeFirstOrThrow()
+      ).n;
     assert.equal(await count(), 1);
     await t.db.deleteFrom('users').where('uuid', '=', uuid).execute();
     assert.equal(await count(), 0);
@@ -112,13 +118,22 @@ describe(`data layer contract (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGli
     assert.deepEqual(outcome, { added: 28, already_present: 2 });
     const rows = await t.db.selectFrom('eligible_emails').select(['email', 'batch_id']).where('email', 'like', 'opt%@example.org').execute();
     assert.equal(rows.length, 30, 'every address once: nothing of the undone COPY stayed');
-    assert.deepEqual(rows.filter((row) => row.batch_id === 'earlier').map((row) => row.email).sort(), ['opt25@example.org', 'opt5@example.org']);
+    assert.deepEqual(
+      rows
+        .filter((row) => row.batch_id === 'earlier')
+        .map((row) => row.email)
+        .sort(),
+      ['opt25@example.org', 'opt5@example.org'],
+    );
     assert.deepEqual(await importEligibleEmails(t.db, emails, 'optimistic', { actor: 'system', chunkSize: 10 }), { added: 0, already_present: 30 });
   });
 
   it('aborts an import whole on any error other than a present address', async () => {
     const emails = ['whole1@example.org', 'whole2@example.org', 'Whole3@Example.org']; // the last breaks the lower-case check
-    await assert.rejects(importEligibleEmails(t.db, emails, 'whole', { actor: 'system', chunkSize: 2 }), (error: Error & { code?: string }) => error.code === '23514');
+    await assert.rejects(
+      importEligibleEmails(t.db, emails, 'whole', { actor: 'system', chunkSize: 2 }),
+      (error: Error & { code?: string }) => error.code === '23514',
+    );
     assert.equal(await isEmailEligible(t.db, 'whole1@example.org'), false, 'the first chunk went with the transaction');
   });
 
@@ -140,30 +155,34 @@ describe(`data layer contract (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGli
     }
   });
 
-  it('makes other writers of the list wait for an import, so its COPY never meets a duplicate', { skip: process.env.DATABASE_URL ? false : 'PGlite has one connection: writers are serialized anyway' }, async () => {
-    let lockTaken!: () => void;
-    const locked = new Promise<void>((resolve) => (lockTaken = resolve));
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const importing = t.db.transaction().execute(async (trx) => {
-      await lockEligibleEmailsForImport(trx);
-      lockTaken();
-      await held;
-      assert.equal((await eligibleAmong(trx, ['race@example.org'])).size, 0);
-      await insertNewEligibleEmails(trx, { ids: uuidV7Batch(1), emails: ['race@example.org'] }, 'import');
-    });
-    await locked;
-    let racingDone = false;
-    const racing = insertEligibleChunk(t.db, ['race@example.org'], 'single').finally(() => (racingDone = true));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const waited = !racingDone;
-    release();
-    await importing;
-    assert.equal(waited, true, 'the other writer waits while the import holds the lock');
-    assert.equal(await racing, 0, 'and then finds the address present');
-    const row = await t.db.selectFrom('eligible_emails').select('batch_id').where('email', '=', 'race@example.org').executeTakeFirstOrThrow();
-    assert.equal(row.batch_id, 'import');
-  });
+  it(
+    'makes other writers of the list wait for an import, so its COPY never meets a duplicate',
+    { skip: process.env.DATABASE_URL ? false : 'PGlite has one connection: writers are serialized anyway' },
+    async () => {
+      let lockTaken!: () => void;
+      const locked = new Promise<void>((resolve) => (lockTaken = resolve));
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const importing = t.db.transaction().execute(async (trx) => {
+        await lockEligibleEmailsForImport(trx);
+        lockTaken();
+        await held;
+        assert.equal((await eligibleAmong(trx, ['race@example.org'])).size, 0);
+        await insertNewEligibleEmails(trx, { ids: uuidV7Batch(1), emails: ['race@example.org'] }, 'import');
+      });
+      await locked;
+      let racingDone = false;
+      const racing = insertEligibleChunk(t.db, ['race@example.org'], 'single').finally(() => (racingDone = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const waited = !racingDone;
+      release();
+      await importing;
+      assert.equal(waited, true, 'the other writer waits while the import holds the lock');
+      assert.equal(await racing, 0, 'and then finds the address present');
+      const row = await t.db.selectFrom('eligible_emails').select('batch_id').where('email', '=', 'race@example.org').executeTakeFirstOrThrow();
+      assert.equal(row.batch_id, 'import');
+    },
+  );
 
   it('folds duplicates and reports invalid entries with their positions', () => {
     const checked = checkEmails([
@@ -173,7 +192,10 @@ describe(`data layer contract (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGli
       { raw: 'x@y', position: 4 },
     ]);
     assert.deepEqual(checked.emails, ['a@example.org']);
-    assert.deepEqual(checked.invalid.map((i) => i.position), [3, 4]);
+    assert.deepEqual(
+      checked.invalid.map((i) => i.position),
+      [3, 4],
+    );
   });
 
   it('never interleaves two transactions (PGlite has one connection)', async () => {

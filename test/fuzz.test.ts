@@ -116,7 +116,9 @@ function valueOf(schema: JsonSchema, depth = 0): fc.Arbitrary<unknown> {
       case 'object': {
         const properties = Object.fromEntries(Object.entries(schema.properties ?? {}).map(([name, property]) => [name, valueOf(property, depth + 1)]));
         // Any subset of the fields, the required ones usually there; plus a field nobody declared.
-        typed = fc.tuple(fc.record(properties, { requiredKeys: [] }), fc.record(properties), fc.boolean(), nasty).map(([some, all, full, extra]) => ({ ...(full ? all : some), ...(extra === '' ? {} : { is_email_verified: true, role: extra }) }));
+        typed = fc
+          .tuple(fc.record(properties, { requiredKeys: [] }), fc.record(properties), fc.boolean(), nasty)
+          .map(([some, all, full, extra]) => ({ ...(full ? all : some), ...(extra === '' ? {} : { is_email_verified: true, role: extra }) }));
         break;
       }
       default:
@@ -233,12 +235,19 @@ before(async () => {
   const member = await createUser(t.database.db, 'fuzz-member@example.org');
   const admin = await createUser(t.database.db, 'fuzz-admin@example.org', { roles: ['admin'] });
   await insertEligibleChunk(t.database.db, ['fuzz-eligible@example.org'], 'fuzz-batch');
-  const organizer = await t.app.inject({ method: 'POST', url: '/v1/auth/admin/organizers', headers: { 'x-api-key': API_KEY }, payload: { name: 'Fuzz Club', owner_user_id: member.uuid } });
+  const organizer = await t.app.inject({
+    method: 'POST',
+    url: '/v1/auth/admin/organizers',
+    headers: { 'x-api-key': API_KEY },
+    payload: { name: 'Fuzz Club', owner_user_id: member.uuid },
+  });
   known.uuids.push(member.uuid, admin.uuid, organizer.json<{ uuid: string }>().uuid);
   known.emails.push(member.email, admin.email, 'fuzz-eligible@example.org');
   memberAuth = (await login(t.app, member.email)).bearer;
 
-  const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>> }>();
+  const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+    paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>>;
+  }>();
   operations = Object.entries(document.paths)
     // The document states each operation once (the /auth aliases are the same routes).
     .flatMap(([path, methods]) =>
@@ -256,13 +265,18 @@ describe('fuzz: every operation of /openapi.json', () => {
     context.diagnostic(`${operations.length} operations, ${RUNS} runs each per caller, seed ${SEED}`);
   });
 
-  it('the routes the document hides (the mailed link\'s landing page and its form): no 5xx', async () => {
+  it("the routes the document hides (the mailed link's landing page and its form): no 5xx", async () => {
     await fc.assert(
       fc.asyncProperty(nasty, fc.constantFrom('none', 'own', 'foreign'), async (token, origin) => {
         const headers: Record<string, string> = origin === 'none' ? {} : { origin: origin === 'own' ? ORIGIN : 'https://evil.example' };
         const page = await t.app.inject({ method: 'GET', url: `/v1/auth/magic-links/verify?token=${encodeSegment(token)}` });
         assert.ok(page.statusCode < 500, `GET landing: ${page.statusCode}`);
-        const form = await t.app.inject({ method: 'POST', url: '/v1/auth/magic-links/verify', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, payload: `token=${encodeSegment(token)}` });
+        const form = await t.app.inject({
+          method: 'POST',
+          url: '/v1/auth/magic-links/verify',
+          headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+          payload: `token=${encodeSegment(token)}`,
+        });
         assert.ok(form.statusCode < 500, `POST landing: ${form.statusCode} ${form.body.slice(0, 200)}`);
       }),
       { numRuns: RUNS * 5, seed: SEED, endOnFailure: true, includeErrorInReport: true },

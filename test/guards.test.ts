@@ -22,7 +22,11 @@ before(async () => {
 
   const db = t.database.db;
   ada = await createUser(db, 'ada@example.org', { roles: ['member', 'active'] });
-  const [one, two] = await db.insertInto('organizers').values([{ name: 'Run Club' }, { name: 'Other Club' }]).returning('uuid').execute();
+  const [one, two] = await db
+    .insertInto('organizers')
+    .values([{ name: 'Run Club' }, { name: 'Other Club' }])
+    .returning('uuid')
+    .execute();
   runClub = one?.uuid ?? '';
   otherClub = two?.uuid ?? '';
   await db.insertInto('organizer_memberships').values({ user_uuid: ada.uuid, organizer_uuid: runClub, role: 'owner' }).execute();
@@ -62,8 +66,13 @@ describe('GET /me', () => {
   it('maps status suspended > active > inactive, and hides inactive or deleted organizer memberships', async () => {
     const session = await login(t.app, ada.email);
     await setMembership(ada, 'member', { is_active: false });
-    await t.database.db.insertInto('organizer_memberships').values({ user_uuid: ada.uuid, organizer_uuid: otherClub, role: 'member', is_active: false }).execute();
-    const body = (await t.app.inject({ method: 'GET', url: '/auth/me', headers: session.bearer })).json<{ memberships: { type: string; role?: string; status?: string; organizer_uuid?: string }[] }>();
+    await t.database.db
+      .insertInto('organizer_memberships')
+      .values({ user_uuid: ada.uuid, organizer_uuid: otherClub, role: 'member', is_active: false })
+      .execute();
+    const body = (await t.app.inject({ method: 'GET', url: '/auth/me', headers: session.bearer })).json<{
+      memberships: { type: string; role?: string; status?: string; organizer_uuid?: string }[];
+    }>();
     assert.equal(body.memberships.find((m) => m.role === 'member')?.status, 'inactive');
     assert.equal(body.memberships.filter((m) => m.organizer_uuid === otherClub).length, 0);
     await setMembership(ada, 'member', { is_active: true });
@@ -105,7 +114,11 @@ describe('guards', () => {
     await setMembership(bob, 'admin', { is_active: true });
     assert.equal(await status('/test/admin', session.bearer), 200);
     const admin = await findRoleByName(t.database.db, 'admin');
-    await t.database.db.deleteFrom('system_memberships').where('user_uuid', '=', bob.uuid).where('role_id', '=', admin?.id ?? '').execute();
+    await t.database.db
+      .deleteFrom('system_memberships')
+      .where('user_uuid', '=', bob.uuid)
+      .where('role_id', '=', admin?.id ?? '')
+      .execute();
     assert.equal(await status('/test/admin', session.bearer), 403, 'revoked');
   });
 
@@ -119,7 +132,10 @@ describe('guards', () => {
     const both = await login(t.app, ada.email);
     assert.equal(await status('/test/active-and-sustainer', both.bearer), 403);
     const sustainer = await findRoleByName(t.database.db, 'sustainer');
-    await t.database.db.insertInto('system_memberships').values({ user_uuid: ada.uuid, role_id: sustainer?.id ?? '', config: '{}' }).execute();
+    await t.database.db
+      .insertInto('system_memberships')
+      .values({ user_uuid: ada.uuid, role_id: sustainer?.id ?? '', config: '{}' })
+      .execute();
     assert.equal(await status('/test/active-and-sustainer', both.bearer), 200);
   });
 
@@ -132,7 +148,12 @@ describe('guards', () => {
     assert.equal(await status(`/test/org/${runClub}`, (await login(t.app, member.email)).bearer), 403, 'member is not owner/admin');
     const root = await createUser(t.database.db, 'root@example.org', { roles: ['admin'] });
     assert.equal(await status(`/test/org/${otherClub}`, (await login(t.app, root.email)).bearer), 200);
-    await t.database.db.updateTable('organizer_memberships').set({ is_active: false }).where('user_uuid', '=', ada.uuid).where('organizer_uuid', '=', runClub).execute();
+    await t.database.db
+      .updateTable('organizer_memberships')
+      .set({ is_active: false })
+      .where('user_uuid', '=', ada.uuid)
+      .where('organizer_uuid', '=', runClub)
+      .execute();
     assert.equal(await status(`/test/org/${runClub}`, session.bearer), 403, 'an inactive organizer membership grants nothing');
   });
 });

@@ -15,7 +15,13 @@ import { createTestApp, testConfig, type TestApp } from './helpers/app.ts';
 import { createUser, login } from './helpers/auth.ts';
 
 const MAX_AGE_SECONDS = 2;
-const env = { JWT_ALGORITHM: 'ES256', JWT_SECRET: 'r'.repeat(40), SIGNING_KEY_RELOAD_SECONDS: '1', JWKS_MAX_AGE_SECONDS: String(MAX_AGE_SECONDS), LOG_LEVEL: 'silent' };
+const env = {
+  JWT_ALGORITHM: 'ES256',
+  JWT_SECRET: 'r'.repeat(40),
+  SIGNING_KEY_RELOAD_SECONDS: '1',
+  JWKS_MAX_AGE_SECONDS: String(MAX_AGE_SECONDS),
+  LOG_LEVEL: 'silent',
+};
 let t: TestApp;
 let base = '';
 

@@ -32,7 +32,10 @@ for (const algorithm of ['EdDSA', 'ES256'] as const) {
       assert.equal(typeof header.kid, 'string');
       const jwks = (await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<{ keys: JWK[] }>();
       assert.ok(jwks.keys.some((key) => key.kid === header.kid));
-      assert.ok(jwks.keys.every((key) => key.d === undefined), 'no private parts are published');
+      assert.ok(
+        jwks.keys.every((key) => key.d === undefined),
+        'no private parts are published',
+      );
       const { payload } = await jwtVerify(session.accessToken, createLocalJWKSet(jwks), { issuer: t.config.publicUrl });
       assert.equal(payload.email, 'keys@example.org');
       assert.equal((await t.app.inject({ method: 'GET', url: '/auth/me', headers: session.bearer })).statusCode, 200);
@@ -58,7 +61,8 @@ for (const algorithm of ['EdDSA', 'ES256'] as const) {
       const claims = JSON.parse(Buffer.from(session.accessToken.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
       const jwks = (await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<{ keys: JWK[] }>();
       const kid = decodeProtectedHeader(session.accessToken).kid;
-      const me = async (token: string): Promise<number> => (await t.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } })).statusCode;
+      const me = async (token: string): Promise<number> =>
+        (await t.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } })).statusCode;
       const publicAsSecret = new TextEncoder().encode(JSON.stringify(jwks.keys[0]));
       assert.equal(await me(await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid }).sign(publicAsSecret)), 401);
       assert.equal(await me(await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(t.config.jwtSecret))), 401);

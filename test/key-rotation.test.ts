@@ -16,7 +16,12 @@ import { runCli } from './helpers/processes.ts';
 const RELOAD_SECONDS = 1;
 /** A rotated key is published this long (plus a reload) before it signs. */
 const MAX_AGE_SECONDS = 3;
-const env = { JWT_ALGORITHM: 'EdDSA', JWT_SECRET: 'k'.repeat(40), SIGNING_KEY_RELOAD_SECONDS: String(RELOAD_SECONDS), JWKS_MAX_AGE_SECONDS: String(MAX_AGE_SECONDS) };
+const env = {
+  JWT_ALGORITHM: 'EdDSA',
+  JWT_SECRET: 'k'.repeat(40),
+  SIGNING_KEY_RELOAD_SECONDS: String(RELOAD_SECONDS),
+  JWKS_MAX_AGE_SECONDS: String(MAX_AGE_SECONDS),
+};
 let a: TestApp;
 let b: TestApp;
 
@@ -33,7 +38,10 @@ after(async () => {
 
 async function jwksKids(app: TestApp): Promise<string[]> {
   const res = await app.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
-  return res.json<{ keys: JWK[] }>().keys.map((key) => key.kid ?? '').sort();
+  return res
+    .json<{ keys: JWK[] }>()
+    .keys.map((key) => key.kid ?? '')
+    .sort();
 }
 
 function kidOf(token: string): string {

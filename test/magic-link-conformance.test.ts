@@ -79,12 +79,23 @@ async function stytchHarness(): Promise<Harness> {
   };
 }
 
-async function authenticate(h: Harness, token: string, codeVerifier?: string): Promise<{ status: number; body: Record<string, unknown>; cookies: Record<string, string> }> {
-  const res = await h.t.app.inject({ method: 'POST', url: '/v1/auth/authenticate', payload: { token, ...(codeVerifier ? { code_verifier: codeVerifier } : {}) } });
+async function authenticate(
+  h: Harness,
+  token: string,
+  codeVerifier?: string,
+): Promise<{ status: number; body: Record<string, unknown>; cookies: Record<string, string> }> {
+  const res = await h.t.app.inject({
+    method: 'POST',
+    url: '/v1/auth/authenticate',
+    payload: { token, ...(codeVerifier ? { code_verifier: codeVerifier } : {}) },
+  });
   return { status: res.statusCode, body: res.json(), cookies: Object.fromEntries(res.cookies.map((c) => [c.name, c.value])) };
 }
 
-for (const [provider, makeHarness] of [['builtin', builtinHarness], ['stytch', stytchHarness]] as const) {
+for (const [provider, makeHarness] of [
+  ['builtin', builtinHarness],
+  ['stytch', stytchHarness],
+] as const) {
   describe(`magic-link sign-in conformance: ${provider}`, () => {
     let h: Harness;
     before(async () => {
@@ -93,8 +104,12 @@ for (const [provider, makeHarness] of [['builtin', builtinHarness], ['stytch', s
     });
     after(async () => h.close());
 
-    it('account pre-hijacking: a stranger registers the address with a password; the owner\'s link makes the account theirs', async () => {
-      const register = await h.t.app.inject({ method: 'POST', url: '/v1/auth/register', payload: { email: 'invitee@example.org', password: 'the attacker chose this' } });
+    it("account pre-hijacking: a stranger registers the address with a password; the owner's link makes the account theirs", async () => {
+      const register = await h.t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/register',
+        payload: { email: 'invitee@example.org', password: 'the attacker chose this' },
+      });
       assert.equal(register.statusCode, 201);
       // Its verification mail is out before the sign-in link is asked for.
       await h.t.app.gatehouse.backgroundIdle();
@@ -104,7 +119,11 @@ for (const [provider, makeHarness] of [['builtin', builtinHarness], ['stytch', s
       const owner = await authenticate(h, await h.requestLink('invitee@example.org'));
       assert.equal(owner.status, 200, JSON.stringify(owner.body));
       assert.equal((await h.t.app.inject({ method: 'GET', url: '/v1/auth/me', headers: attacker })).statusCode, 401, "the attacker's session was revoked");
-      const attackerLogin = await h.t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: 'invitee@example.org', password: 'the attacker chose this' } });
+      const attackerLogin = await h.t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        payload: { email: 'invitee@example.org', password: 'the attacker chose this' },
+      });
       assert.equal(attackerLogin.statusCode, 401, "the attacker's password was removed");
       const me = await h.t.app.inject({ method: 'GET', url: '/v1/auth/me', headers: { authorization: `Bearer ${String(owner.body.access_token)}` } });
       assert.equal(me.statusCode, 200, 'the owner is signed in');

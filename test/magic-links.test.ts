@@ -68,7 +68,12 @@ describe('built-in magic links', () => {
     const page = await t.app.inject({ method: 'GET', url: serverRendered });
     assert.match(page.body, /<form method="post" action="verify">/);
     assert.match(page.body, /Continue/);
-    const form = await t.app.inject({ method: 'POST', url: '/v1/auth/magic-links/verify', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: t.config.publicUrl }, payload: `token=${encodeURIComponent(token)}` });
+    const form = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/magic-links/verify',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: t.config.publicUrl },
+      payload: `token=${encodeURIComponent(token)}`,
+    });
     assert.equal(form.statusCode, 200, 'only the POST redeems');
     assert.match(form.body, /signed in as ml@example\.org/i);
     assert.ok(form.cookies.some((c) => c.name === 'access_token'));
@@ -77,9 +82,19 @@ describe('built-in magic links', () => {
 
   it('the landing POST from another site is refused (CSRF), and form bodies stay refused elsewhere', async () => {
     const token = await mintOneTimeToken(database.db, 'ml@example.org', 'login');
-    const evil = await t.app.inject({ method: 'POST', url: '/v1/auth/magic-links/verify', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' }, payload: `token=${token}` });
+    const evil = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/magic-links/verify',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+      payload: `token=${token}`,
+    });
     assert.equal(evil.statusCode, 403);
-    const form = await t.app.inject({ method: 'POST', url: '/v1/auth/authenticate', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `token=${token}` });
+    const form = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/authenticate',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `token=${token}`,
+    });
     assert.equal(form.statusCode, 415);
     assert.equal((await authenticate(t, token)).statusCode, 200, 'neither attempt consumed the token');
   });
@@ -97,9 +112,15 @@ describe('built-in magic links', () => {
 
   it('lives 10 minutes: a token older than that is 401', async () => {
     const token = await mintOneTimeToken(database.db, 'ml@example.org', 'login');
-    const row = await sql<{ minutes: number }>`select extract(epoch from (expires_at - created_at))::int / 60 as minutes from one_time_tokens where consumed_at is null and purpose = 'login' and email = 'ml@example.org'`.execute(database.db);
+    const row = await sql<{
+      minutes: number;
+    }>`select extract(epoch from (expires_at - created_at))::int / 60 as minutes from one_time_tokens where consumed_at is null and purpose = 'login' and email = 'ml@example.org'`.execute(
+      database.db,
+    );
     assert.equal(row.rows[0]?.minutes, 10);
-    await sql`update one_time_tokens set created_at = now() - interval '11 minutes', expires_at = now() - interval '1 minute' where consumed_at is null and email = 'ml@example.org'`.execute(database.db);
+    await sql`update one_time_tokens set created_at = now() - interval '11 minutes', expires_at = now() - interval '1 minute' where consumed_at is null and email = 'ml@example.org'`.execute(
+      database.db,
+    );
     assert.equal((await authenticate(t, token)).statusCode, 401);
   });
 
@@ -120,7 +141,12 @@ describe('built-in magic links', () => {
     const text = await sendAndRead('ml@example.org', { redirect_url: 'https://app.example.org/welcome' });
     assert.match(text, /https:\/\/app\.example\.org\/welcome\?token=gh_/);
     assert.equal((await authenticate(t, tokenIn(text))).statusCode, 200);
-    for (const bad of ['https://evil.example/welcome', 'https://app.example.org/welcome/../admin', 'https://app.example.org.evil.example/welcome', 'javascript:alert(1)']) {
+    for (const bad of [
+      'https://evil.example/welcome',
+      'https://app.example.org/welcome/../admin',
+      'https://app.example.org.evil.example/welcome',
+      'javascript:alert(1)',
+    ]) {
       const res = await t.app.inject({ method: 'POST', url: '/v1/auth/magic-links/send', payload: { email: 'ml@example.org', redirect_url: bad } });
       assert.equal(res.statusCode, 400, bad);
       assert.equal(res.json().code, 'bad_request');
@@ -214,11 +240,19 @@ describe('Stytch specifics', () => {
     fake.setDelay(0);
     await slowApp.close();
 
-    const unreachable = await createTestApp({ env: { LOG_LEVEL: 'silent' }, database, stytch: await createStytchProvider({ projectId: 'p', secret: 's', env: 'http://127.0.0.1:9/' }) });
+    const unreachable = await createTestApp({
+      env: { LOG_LEVEL: 'silent' },
+      database,
+      stytch: await createStytchProvider({ projectId: 'p', secret: 's', env: 'http://127.0.0.1:9/' }),
+    });
     assert.equal((await authenticate(unreachable, 'some-stytch-token')).statusCode, 503);
     await unreachable.close();
 
-    const wrongSecret = await createTestApp({ env: { LOG_LEVEL: 'silent' }, database, stytch: await createStytchProvider({ projectId: fake.projectId, secret: 'wrong', env: fake.url }) });
+    const wrongSecret = await createTestApp({
+      env: { LOG_LEVEL: 'silent' },
+      database,
+      stytch: await createStytchProvider({ projectId: fake.projectId, secret: 'wrong', env: fake.url }),
+    });
     assert.equal((await authenticate(wrongSecret, fake.mintToken('ml@example.org'))).statusCode, 503);
     await wrongSecret.close();
   });

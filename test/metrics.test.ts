@@ -10,7 +10,10 @@ let t: TestApp;
 
 before(async () => {
   // Login limited to 3 per account so a rate-limit hit can be provoked.
-  t = await createTestApp({ env: { METRICS_TOKEN: TOKEN }, limits: { ...DEFAULT_LIMITS, login: { perIp: { limit: 1000, window: 300 }, perAccount: { limit: 3, window: 900 } } } });
+  t = await createTestApp({
+    env: { METRICS_TOKEN: TOKEN },
+    limits: { ...DEFAULT_LIMITS, login: { perIp: { limit: 1000, window: 300 }, perAccount: { limit: 3, window: 900 } } },
+  });
 });
 after(async () => t.close());
 

@@ -62,7 +62,11 @@ describe('a client generated from /openapi.json (openapi-typescript + openapi-fe
 
     const me = await api.GET('/v1/auth/me', { headers: bearer });
     assert.ok(me.data);
-    const granted = await api.POST('/v1/auth/admin/users/{user_id}/roles', { params: { path: { user_id: me.data.uuid } }, headers: admin, body: { role_name: 'sustainer' } });
+    const granted = await api.POST('/v1/auth/admin/users/{user_id}/roles', {
+      params: { path: { user_id: me.data.uuid } },
+      headers: admin,
+      body: { role_name: 'sustainer' },
+    });
     assert.equal(granted.response.status, 200, JSON.stringify(granted.error));
 
     const after = await api.GET('/v1/auth/me', { headers: bearer });
@@ -88,7 +92,11 @@ describe('a client generated from /openapi.json (openapi-typescript + openapi-fe
     const organizer = await api.POST('/v1/auth/admin/organizers', { headers: admin, body: { name: 'Typed Events', owner_user_id: owner.uuid } });
     assert.ok(organizer.data);
     const id = organizer.data.uuid;
-    const addedMember = await api.POST('/v1/auth/organizers/{id}/members', { params: { path: { id } }, headers: cookies, body: { email: member.email, role: 'member' } });
+    const addedMember = await api.POST('/v1/auth/organizers/{id}/members', {
+      params: { path: { id } },
+      headers: cookies,
+      body: { email: member.email, role: 'member' },
+    });
     assert.equal(addedMember.data?.membership_role, 'member', JSON.stringify(addedMember.error));
     const members = await api.GET('/v1/auth/organizers/{id}/members', { params: { path: { id } }, headers: cookies });
     assert.deepEqual(members.data?.map((m) => `${m.email}:${m.membership_role}`).sort(), ['typed-crew@example.org:member', 'typed-owner@example.org:owner']);

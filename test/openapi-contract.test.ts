@@ -36,7 +36,8 @@ const operations: { method: string; path: string; op: Operation }[] = [];
 before(async () => {
   t = await createTestApp();
   doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json<Document>();
-  for (const [path, methods] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(methods)) operations.push({ method: method.toUpperCase(), path, op });
+  for (const [path, methods] of Object.entries(doc.paths))
+    for (const [method, op] of Object.entries(methods)) operations.push({ method: method.toUpperCase(), path, op });
 });
 after(() => t.close());
 
@@ -66,11 +67,7 @@ describe('the contract check every test app runs', () => {
 describe('the OpenAPI document', () => {
   it('documents each operation once, under the first route prefix (the others are aliases)', () => {
     assert.ok(operations.length >= 45, `only ${operations.length} operations`);
-    assert.equal(
-      operations.filter((o) => o.path.startsWith('/auth/')).length,
-      0,
-      'aliases are documented',
-    );
+    assert.equal(operations.filter((o) => o.path.startsWith('/auth/')).length, 0, 'aliases are documented');
   });
 
   it('every operation has a unique camelCase operationId, a summary, tags and a security requirement', () => {
@@ -104,7 +101,8 @@ describe('the OpenAPI document', () => {
         for (const status of ['400', '413', '415']) assert.ok(op.responses[status], `${method} ${path}: ${status}`);
         assert.ok(op.responses['403']?.description.includes('csrf_rejected'), `${method} ${path}: csrf_rejected`);
       }
-      if (op.requestBody !== undefined || (op.parameters ?? []).length > 0) assert.ok(op.responses['422'] || path.includes('/import'), `${method} ${path}: 422`);
+      if (op.requestBody !== undefined || (op.parameters ?? []).length > 0)
+        assert.ok(op.responses['422'] || path.includes('/import'), `${method} ${path}: 422`);
       for (const status of ['500', '503', '504']) assert.ok(op.responses[status], `${method} ${path}: ${status}`);
     }
   });

@@ -67,14 +67,24 @@ describe('operations routes and the error contract', () => {
   });
 
   it('malformed JSON is 400 invalid_json, without echoing the body', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'application/json' }, payload: '{"password": "hunter2hunter2' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"password": "hunter2hunter2',
+    });
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().code, 'invalid_json');
     assert.doesNotMatch(res.body, /hunter2/);
   });
 
   it('an oversized body is 413', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/test/echo', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ a: 'x'.repeat(1024 * 1024 + 10) }) });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/test/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ a: 'x'.repeat(1024 * 1024 + 10) }),
+    });
     assert.equal(res.statusCode, 413);
     assert.equal(res.json().code, 'payload_too_large');
   });
@@ -100,7 +110,10 @@ describe('operations routes and the error contract', () => {
     assert.equal(page.headers['cross-origin-opener-policy'], 'same-origin');
     assert.equal(page.headers['x-content-type-options'], 'nosniff');
 
-    const prod = await buildApp({ config: testConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), PUBLIC_URL: 'https://auth.example.org' }), db: t.database.db });
+    const prod = await buildApp({
+      config: testConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), PUBLIC_URL: 'https://auth.example.org' }),
+      db: t.database.db,
+    });
     const secure = await prod.inject({ method: 'GET', url: '/healthz' });
     assert.match(String(secure.headers['strict-transport-security']), /max-age=\d+/);
     const securePage = await prod.inject({ method: 'GET', url: '/ui/sign-in' });

@@ -30,10 +30,22 @@ before(async () => {
   t = await createTestApp({ env: { LOG_LEVEL: 'silent', API_KEY } });
   for (const name of ['owner', 'coowner', 'admin', 'member', 'outsider', 'newbie', 'otherowner']) await person(name);
   await person('sysadmin', ['admin']);
-  const created = await t.app.inject({ method: 'POST', url: '/auth/admin/organizers', headers: { 'x-api-key': API_KEY }, payload: { name: 'Run Club', owner_user_id: uuid('owner') } });
+  const created = await t.app.inject({
+    method: 'POST',
+    url: '/auth/admin/organizers',
+    headers: { 'x-api-key': API_KEY },
+    payload: { name: 'Run Club', owner_user_id: uuid('owner') },
+  });
   assert.equal(created.statusCode, 201);
   org = created.json().uuid;
-  other = (await t.app.inject({ method: 'POST', url: '/auth/admin/organizers', headers: { 'x-api-key': API_KEY }, payload: { name: 'Other Club', owner_user_id: uuid('otherowner') } })).json().uuid;
+  other = (
+    await t.app.inject({
+      method: 'POST',
+      url: '/auth/admin/organizers',
+      headers: { 'x-api-key': API_KEY },
+      payload: { name: 'Other Club', owner_user_id: uuid('otherowner') },
+    })
+  ).json().uuid;
   assert.equal((await as('owner', 'POST', `/organizers/${org}/members`, { user_uuid: uuid('admin'), role: 'admin' })).statusCode, 201);
   assert.equal((await as('owner', 'POST', `/organizers/${org}/members`, { email: 'MEMBER@org.example.org', role: 'member' })).statusCode, 201);
 });
@@ -41,7 +53,12 @@ after(async () => t.close());
 
 describe('organizers', () => {
   it('admin create: 404 for an unknown owner; list is paginated', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/auth/admin/organizers', headers: { 'x-api-key': API_KEY }, payload: { name: 'Ghost Club', owner_user_id: '00000000-0000-4000-8000-000000000000' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/admin/organizers',
+      headers: { 'x-api-key': API_KEY },
+      payload: { name: 'Ghost Club', owner_user_id: '00000000-0000-4000-8000-000000000000' },
+    });
     assert.equal(res.statusCode, 404);
     const list = await t.app.inject({ method: 'GET', url: '/auth/admin/organizers?limit=1', headers: { 'x-api-key': API_KEY } });
     assert.equal(list.json().items.length, 1);
@@ -53,7 +70,14 @@ describe('organizers', () => {
     assert.equal(view.statusCode, 200);
     assert.deepEqual(Object.keys(view.json()).sort(), ['created_at', 'name', 'uuid']);
     const members = (await as('member', 'GET', `/organizers/${org}/members`)).json<{ email: string; membership_role: string }[]>();
-    assert.deepEqual(members.map((m) => [m.email, m.membership_role]), [['admin@org.example.org', 'admin'], ['member@org.example.org', 'member'], ['owner@org.example.org', 'owner']]);
+    assert.deepEqual(
+      members.map((m) => [m.email, m.membership_role]),
+      [
+        ['admin@org.example.org', 'admin'],
+        ['member@org.example.org', 'member'],
+        ['owner@org.example.org', 'owner'],
+      ],
+    );
     assert.equal((await as('outsider', 'GET', `/organizers/${org}`)).statusCode, 403);
     assert.equal((await as('member', 'GET', '/organizers/00000000-0000-4000-8000-000000000000')).statusCode, 404);
     assert.equal((await as('member', 'GET', '/organizers/not-a-uuid')).statusCode, 404);
@@ -76,7 +100,11 @@ describe('organizers', () => {
     assert.equal((await as('owner', 'POST', `/organizers/${org}/members`, { email: 'nobody@org.example.org', role: 'member' })).statusCode, 404);
     assert.equal((await as('member', 'POST', `/organizers/${org}/members`, { user_uuid: uuid('newbie'), role: 'member' })).statusCode, 403);
     assert.equal((await as('admin', 'POST', `/organizers/${org}/members`, { user_uuid: uuid('newbie'), role: 'owner' })).statusCode, 403);
-    assert.equal((await as('admin', 'POST', `/organizers/${org}/members`, { user_uuid: uuid('newbie'), email: 'newbie@org.example.org', role: 'member' })).statusCode, 422, 'exactly one of email or user_uuid');
+    assert.equal(
+      (await as('admin', 'POST', `/organizers/${org}/members`, { user_uuid: uuid('newbie'), email: 'newbie@org.example.org', role: 'member' })).statusCode,
+      422,
+      'exactly one of email or user_uuid',
+    );
     assert.equal((await as('admin', 'POST', `/organizers/${org}/members`, { user_uuid: uuid('newbie'), role: 'member' })).statusCode, 201);
   });
 
@@ -84,13 +112,25 @@ describe('organizers', () => {
     assert.equal((await as('admin', 'PATCH', `/organizers/${org}/members/${uuid('newbie')}`, { role: 'admin' })).json().membership_role, 'admin');
     assert.equal((await as('admin', 'PATCH', `/organizers/${org}/members/${uuid('newbie')}`, { role: 'member' })).statusCode, 200);
     assert.equal((await as('admin', 'PATCH', `/organizers/${org}/members/${uuid('newbie')}`, { role: 'owner' })).statusCode, 403);
-    assert.equal((await as('admin', 'PATCH', `/organizers/${org}/members/${uuid('owner')}`, { role: 'member' })).statusCode, 403, 'an admin cannot demote an owner');
+    assert.equal(
+      (await as('admin', 'PATCH', `/organizers/${org}/members/${uuid('owner')}`, { role: 'member' })).statusCode,
+      403,
+      'an admin cannot demote an owner',
+    );
     const last = await as('owner', 'PATCH', `/organizers/${org}/members/${uuid('owner')}`, { role: 'admin' });
     assert.equal(last.statusCode, 409);
     assert.equal(last.json().code, 'last_owner');
     assert.equal((await as('owner', 'POST', `/organizers/${org}/members`, { user_uuid: uuid('coowner'), role: 'owner' })).statusCode, 201);
-    assert.equal((await as('owner', 'PATCH', `/organizers/${org}/members/${uuid('owner')}`, { role: 'admin' })).statusCode, 200, 'with a co-owner the first may step down');
-    assert.equal((await as('owner', 'PATCH', `/organizers/${org}/members/${uuid('coowner')}`, { role: 'member' })).statusCode, 403, 'now an admin, no longer able to touch the owner');
+    assert.equal(
+      (await as('owner', 'PATCH', `/organizers/${org}/members/${uuid('owner')}`, { role: 'admin' })).statusCode,
+      200,
+      'with a co-owner the first may step down',
+    );
+    assert.equal(
+      (await as('owner', 'PATCH', `/organizers/${org}/members/${uuid('coowner')}`, { role: 'member' })).statusCode,
+      403,
+      'now an admin, no longer able to touch the owner',
+    );
   });
 
   it('removal: admins remove members but not owners; anyone may leave; the last owner may not', async () => {
@@ -118,16 +158,34 @@ describe('naming people by email, and fields the admin routes do not take', () =
   const key = { 'x-api-key': API_KEY };
 
   it('POST /admin/organizers takes owner_email; an unknown field is a 422 naming it, not an organizer without an owner', async () => {
-    const byEmail = await t.app.inject({ method: 'POST', url: '/auth/admin/organizers', headers: key, payload: { name: 'Email Club', owner_email: 'Owner@org.example.org' } });
+    const byEmail = await t.app.inject({
+      method: 'POST',
+      url: '/auth/admin/organizers',
+      headers: key,
+      payload: { name: 'Email Club', owner_email: 'Owner@org.example.org' },
+    });
     assert.equal(byEmail.statusCode, 201, byEmail.body);
     const members = await as('owner', 'GET', `/organizers/${byEmail.json().uuid}/members`);
-    assert.deepEqual(members.json<{ email: string; membership_role: string }[]>().map((m) => `${m.email}:${m.membership_role}`), ['owner@org.example.org:owner']);
+    assert.deepEqual(
+      members.json<{ email: string; membership_role: string }[]>().map((m) => `${m.email}:${m.membership_role}`),
+      ['owner@org.example.org:owner'],
+    );
 
     const before = (await t.app.inject({ method: 'GET', url: '/auth/admin/organizers?limit=500', headers: key })).json<{ items: unknown[] }>().items.length;
-    const unknown = await t.app.inject({ method: 'POST', url: '/auth/admin/organizers', headers: key, payload: { name: 'Typo Club', owner_mail: 'owner@org.example.org' } });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/auth/admin/organizers',
+      headers: key,
+      payload: { name: 'Typo Club', owner_mail: 'owner@org.example.org' },
+    });
     assert.equal(unknown.statusCode, 422);
     assert.deepEqual(unknown.json().detail, [{ loc: ['body', 'owner_mail'], msg: 'unknown field: this route does not take it', type: 'value_error.extra' }]);
-    const both = await t.app.inject({ method: 'POST', url: '/auth/admin/organizers', headers: key, payload: { name: 'Both Club', owner_email: 'owner@org.example.org', owner_user_id: uuid('owner') } });
+    const both = await t.app.inject({
+      method: 'POST',
+      url: '/auth/admin/organizers',
+      headers: key,
+      payload: { name: 'Both Club', owner_email: 'owner@org.example.org', owner_user_id: uuid('owner') },
+    });
     assert.equal(both.statusCode, 422);
     const after = (await t.app.inject({ method: 'GET', url: '/auth/admin/organizers?limit=500', headers: key })).json<{ items: unknown[] }>().items.length;
     assert.equal(after, before, 'nothing was created');
@@ -144,7 +202,11 @@ describe('naming people by email, and fields the admin routes do not take', () =
   });
 
   it('the seeds’ public routes stay lenient: an unknown field is dropped', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/auth/login', payload: { email: users.get('member')?.email, password: 'correct horse battery staple', remember_me: true } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      payload: { email: users.get('member')?.email, password: 'correct horse battery staple', remember_me: true },
+    });
     assert.equal(res.statusCode, 200);
   });
 });

@@ -62,14 +62,24 @@ describe('a login flood', () => {
     const meElapsed = Date.now() - started;
     const logins = await Promise.all(flood);
 
-    assert.deepEqual(me.map((res) => res.statusCode), Array(20).fill(200), '/me is never refused during the flood');
+    assert.deepEqual(
+      me.map((res) => res.statusCode),
+      Array(20).fill(200),
+      '/me is never refused during the flood',
+    );
     // Generous bound (each /me takes milliseconds); without the gate they would wait behind 60 hashes or be refused.
     assert.ok(meElapsed < 5_000, `/me answered within 5 s during the flood (took ${meElapsed} ms)`);
     const refused = logins.filter((res) => res.statusCode === 503);
     assert.ok(refused.length >= 50, `most of the flood is refused at once (${refused.length} of 60)`);
     for (const res of refused) assertOverloaded(res);
-    assert.ok(logins.every((res) => [200, 401, 503].includes(res.statusCode)), 'no 5xx other than 503, no other answers');
-    assert.ok(logins.some((res) => res.statusCode === 200), 'logins that got a slot still succeed');
+    assert.ok(
+      logins.every((res) => [200, 401, 503].includes(res.statusCode)),
+      'no 5xx other than 503, no other answers',
+    );
+    assert.ok(
+      logins.some((res) => res.statusCode === 200),
+      'logins that got a slot still succeed',
+    );
   });
 });
 

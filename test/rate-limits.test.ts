@@ -4,7 +4,14 @@ import type { LightMyRequestResponse as LightResponse } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createRedisCounterStore } from '../src/providers/redis-counters.ts';
-import { createMemoryCounterStore, createRateLimiter, DEFAULT_LIMITS, type CounterStore, type LimitedAction, type RouteLimits } from '../src/services/rate-limits.ts';
+import {
+  createMemoryCounterStore,
+  createRateLimiter,
+  DEFAULT_LIMITS,
+  type CounterStore,
+  type LimitedAction,
+  type RouteLimits,
+} from '../src/services/rate-limits.ts';
 import { createTestApp, testConfig, type TestApp } from './helpers/app.ts';
 import { createUser, PASSWORD } from './helpers/auth.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
@@ -64,12 +71,20 @@ describe('login limits', () => {
   it('X-Forwarded-For is ignored unless TRUST_PROXY says so', async () => {
     const untrusting = await tightApp();
     for (let i = 0; i < 6; i++) await attempt(untrusting, `xff${i}@example.org`, '127.0.0.1', undefined, { 'x-forwarded-for': `203.0.113.${i}` });
-    assert.equal((await attempt(untrusting, 'xff-next@example.org', '127.0.0.1', undefined, { 'x-forwarded-for': '203.0.113.200' })).statusCode, 429, 'a forged header does not give a fresh IP');
+    assert.equal(
+      (await attempt(untrusting, 'xff-next@example.org', '127.0.0.1', undefined, { 'x-forwarded-for': '203.0.113.200' })).statusCode,
+      429,
+      'a forged header does not give a fresh IP',
+    );
     await untrusting.close();
     const trusting = await tightApp({ TRUST_PROXY: '1' });
     for (let i = 0; i < 6; i++) await attempt(trusting, `xfft${i}@example.org`, '127.0.0.1', undefined, { 'x-forwarded-for': '203.0.113.7' });
     assert.equal((await attempt(trusting, 'xfft-next@example.org', '127.0.0.1', undefined, { 'x-forwarded-for': '203.0.113.7' })).statusCode, 429);
-    assert.equal((await attempt(trusting, 'xfft-next@example.org', '127.0.0.1', undefined, { 'x-forwarded-for': '203.0.113.8' })).statusCode, 401, 'behind a trusted proxy, clients are told apart');
+    assert.equal(
+      (await attempt(trusting, 'xfft-next@example.org', '127.0.0.1', undefined, { 'x-forwarded-for': '203.0.113.8' })).statusCode,
+      401,
+      'behind a trusted proxy, clients are told apart',
+    );
     await trusting.close();
   });
 });
@@ -92,20 +107,24 @@ describe('other limited routes', () => {
 
 describe('shared store', () => {
   const redisUrl = process.env.REDIS_URL;
-  it('two instances sharing Redis count attempts together', { skip: redisUrl ? false : 'set REDIS_URL (".ci/run" does) to run the Redis store test' }, async () => {
-    const prefix = `gatehouse-test:${randomBytes(6).toString('hex')}:`;
-    const storeA = await createRedisCounterStore(redisUrl ?? '', prefix);
-    const storeB = await createRedisCounterStore(redisUrl ?? '', prefix);
-    const a = await createTestApp({ env: { LOG_LEVEL: 'silent' }, database, limits: TIGHT, counterStore: storeA });
-    const b = await createTestApp({ env: { LOG_LEVEL: 'silent' }, database, limits: TIGHT, counterStore: storeB });
-    await attempt(a, 'shared@example.org', '10.7.0.1');
-    await attempt(b, 'shared@example.org', '10.7.0.2');
-    await attempt(a, 'shared@example.org', '10.7.0.3');
-    const res = await attempt(b, 'shared@example.org', '10.7.0.4');
-    assert.equal(res.statusCode, 429);
-    await a.close();
-    await b.close();
-  });
+  it(
+    'two instances sharing Redis count attempts together',
+    { skip: redisUrl ? false : 'set REDIS_URL (".ci/run" does) to run the Redis store test' },
+    async () => {
+      const prefix = `gatehouse-test:${randomBytes(6).toString('hex')}:`;
+      const storeA = await createRedisCounterStore(redisUrl ?? '', prefix);
+      const storeB = await createRedisCounterStore(redisUrl ?? '', prefix);
+      const a = await createTestApp({ env: { LOG_LEVEL: 'silent' }, database, limits: TIGHT, counterStore: storeA });
+      const b = await createTestApp({ env: { LOG_LEVEL: 'silent' }, database, limits: TIGHT, counterStore: storeB });
+      await attempt(a, 'shared@example.org', '10.7.0.1');
+      await attempt(b, 'shared@example.org', '10.7.0.2');
+      await attempt(a, 'shared@example.org', '10.7.0.3');
+      const res = await attempt(b, 'shared@example.org', '10.7.0.4');
+      assert.equal(res.statusCode, 429);
+      await a.close();
+      await b.close();
+    },
+  );
 });
 
 describe('limits from the configuration', () => {
@@ -114,7 +133,11 @@ describe('limits from the configuration', () => {
     const app = await createTestApp({ env, limits: testConfig(env).rateLimits });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 3; i++) statuses.push((await app.app.inject({ method: 'POST', url: '/auth/login', payload: { email: 'configured@example.org', password: 'not the password at all' } })).statusCode);
+      for (let i = 0; i < 3; i++)
+        statuses.push(
+          (await app.app.inject({ method: 'POST', url: '/auth/login', payload: { email: 'configured@example.org', password: 'not the password at all' } }))
+            .statusCode,
+        );
       assert.deepEqual(statuses, [401, 401, 429]);
     } finally {
       await app.close();
@@ -125,7 +148,11 @@ describe('limits from the configuration', () => {
 describe('refunds: attempts the service failed do not count', () => {
   const stores: [string, () => Promise<CounterStore> | CounterStore, string | false][] = [
     ['in-process', () => createMemoryCounterStore(), false],
-    ['Redis', () => createRedisCounterStore(process.env.REDIS_URL ?? '', `gatehouse-test:${randomBytes(6).toString('hex')}:`), process.env.REDIS_URL ? false : 'set REDIS_URL (".ci/run" does) to run the Redis store test'],
+    [
+      'Redis',
+      () => createRedisCounterStore(process.env.REDIS_URL ?? '', `gatehouse-test:${randomBytes(6).toString('hex')}:`),
+      process.env.REDIS_URL ? false : 'set REDIS_URL (".ci/run" does) to run the Redis store test',
+    ],
   ];
   for (const [name, makeStore, skip] of stores) {
     it(`${name}: a refunded check leaves the counters where they were`, { skip }, async () => {

@@ -13,7 +13,11 @@ import { loggerOptions } from '../src/http/logging.ts';
 import { lazyChildLoggerFactory } from '../src/http/request-logger.ts';
 
 /** A real pino logger (the app's options) writing into `lines`, and a count of children made. */
-function setup(level: LogLevel): { lines: Record<string, unknown>[]; childrenMade: () => number; requestLogger: (options?: ChildLoggerOptions) => FastifyBaseLogger } {
+function setup(level: LogLevel): {
+  lines: Record<string, unknown>[];
+  childrenMade: () => number;
+  requestLogger: (options?: ChildLoggerOptions) => FastifyBaseLogger;
+} {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, callback): void {

@@ -90,7 +90,11 @@ it('over a real socket, a POST with a JSON body gets its 504 at the deadline too
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = t.app.server.address() as AddressInfo;
   const started = performance.now();
-  const res = await fetch(`http://127.0.0.1:${port}/test/slow-transaction`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payload: 'x'.repeat(2000) }) });
+  const res = await fetch(`http://127.0.0.1:${port}/test/slow-transaction`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ payload: 'x'.repeat(2000) }),
+  });
   const elapsed = performance.now() - started;
   assert.equal(res.status, 504);
   assert.equal(((await res.json()) as { code: string }).code, 'request_timeout');

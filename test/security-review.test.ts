@@ -130,12 +130,18 @@ describe('4. mailed links do not outlive a credential change', () => {
     const login2 = await mintOneTimeToken(t.database.db, user.email, 'login');
     assert.equal((await call('PATCH', `/admin/users/${user.uuid}`, { is_active: false })).statusCode, 200);
     assert.equal((await call('PATCH', `/admin/users/${user.uuid}`, { is_active: true })).statusCode, 200);
-    assert.equal((await call('POST', '/password/reset', { token: reset2, password: 'yet another passphrase' }, {})).statusCode, 401, 'deactivation retired the reset link');
+    assert.equal(
+      (await call('POST', '/password/reset', { token: reset2, password: 'yet another passphrase' }, {})).statusCode,
+      401,
+      'deactivation retired the reset link',
+    );
     assert.equal((await call('POST', '/authenticate', { token: login2 }, {})).statusCode, 401, 'deactivation retired the sign-in link');
 
     const login3 = await mintOneTimeToken(t.database.db, user.email, 'login');
     assert.equal((await call('DELETE', `/admin/users/${user.uuid}`)).statusCode, 204);
-    const left = await sql<{ n: number }>`select count(*)::int as n from one_time_tokens where email = ${user.email} and consumed_at is null`.execute(t.database.db);
+    const left = await sql<{ n: number }>`select count(*)::int as n from one_time_tokens where email = ${user.email} and consumed_at is null`.execute(
+      t.database.db,
+    );
     assert.equal(left.rows[0]?.n, 0, `deletion retired ${login3.slice(0, 6)}… and every other link`);
   });
 });
@@ -145,7 +151,8 @@ describe('5. an organizer is never left without an owner', () => {
     const created = await call('POST', '/admin/organizers', { name, owner_user_id: owners[0] });
     assert.equal(created.statusCode, 201);
     const uuid = created.json<{ uuid: string }>().uuid;
-    for (const owner of owners.slice(1)) assert.equal((await call('POST', `/organizers/${uuid}/members`, { user_uuid: owner, role: 'owner' }, await adminBearer())).statusCode, 201);
+    for (const owner of owners.slice(1))
+      assert.equal((await call('POST', `/organizers/${uuid}/members`, { user_uuid: owner, role: 'owner' }, await adminBearer())).statusCode, 201);
     return uuid;
   }
   let bearer: Record<string, string> | null = null;
@@ -172,7 +179,7 @@ describe('5. an organizer is never left without an owner', () => {
     assert.equal((await call('DELETE', `/admin/users/${owner.uuid}`)).statusCode, 204);
   });
 
-  it('two concurrent deletions of an organizer\'s two owners: exactly one succeeds', async () => {
+  it("two concurrent deletions of an organizer's two owners: exactly one succeeds", async () => {
     for (let round = 0; round < 4; round++) {
       const a = await createUser(t.database.db, `owner-a-${round}@example.org`);
       const b = await createUser(t.database.db, `owner-b-${round}@example.org`);
@@ -198,7 +205,12 @@ describe('6. every route that checks a secret is limited', () => {
   it('the form landing POST /magic-links/verify: 429 after the limit, like /authenticate', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const res = await limited.app.inject({ method: 'POST', url: '/auth/magic-links/verify', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN }, payload: `token=gh_guess${i}` });
+      const res = await limited.app.inject({
+        method: 'POST',
+        url: '/auth/magic-links/verify',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+        payload: `token=gh_guess${i}`,
+      });
       statuses.push(res.statusCode);
     }
     assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
@@ -209,7 +221,12 @@ describe('6. every route that checks a secret is limited', () => {
     const session = await login(limited.app, user.email);
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const res = await limited.app.inject({ method: 'POST', url: '/auth/password/change', headers: session.bearer, payload: { current_password: `wrong guess number ${i}`, new_password: 'a new passphrase here' } });
+      const res = await limited.app.inject({
+        method: 'POST',
+        url: '/auth/password/change',
+        headers: session.bearer,
+        payload: { current_password: `wrong guess number ${i}`, new_password: 'a new passphrase here' },
+      });
       statuses.push(res.statusCode);
     }
     assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
@@ -217,8 +234,20 @@ describe('6. every route that checks a secret is limited', () => {
 
   it('/verify-email and /password/reset count toward the same limit', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await limited.app.inject({ method: 'POST', url: '/auth/verify-email', payload: { token: `gh_x${i}` }, remoteAddress: '10.9.9.9' })).statusCode);
-    statuses.push((await limited.app.inject({ method: 'POST', url: '/auth/password/reset', payload: { token: 'gh_y', password: 'long enough password' }, remoteAddress: '10.9.9.9' })).statusCode);
+    for (let i = 0; i < 3; i++)
+      statuses.push(
+        (await limited.app.inject({ method: 'POST', url: '/auth/verify-email', payload: { token: `gh_x${i}` }, remoteAddress: '10.9.9.9' })).statusCode,
+      );
+    statuses.push(
+      (
+        await limited.app.inject({
+          method: 'POST',
+          url: '/auth/password/reset',
+          payload: { token: 'gh_y', password: 'long enough password' },
+          remoteAddress: '10.9.9.9',
+        })
+      ).statusCode,
+    );
     assert.deepEqual(statuses, [401, 401, 401, 429]);
   });
 });
@@ -233,7 +262,12 @@ describe('7. bodies are not parsed before authentication, and are as small as th
   it('a signed-in /logout with a body over its 1 KB limit is 413', async () => {
     const user = await createUser(t.database.db, 'big-logout@example.org');
     const session = await login(t.app, user.email);
-    const res = await t.app.inject({ method: 'POST', url: '/auth/logout', headers: { ...session.bearer, 'content-type': 'application/json' }, payload: JSON.stringify({ pad: 'x'.repeat(4096) }) });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/auth/logout',
+      headers: { ...session.bearer, 'content-type': 'application/json' },
+      payload: JSON.stringify({ pad: 'x'.repeat(4096) }),
+    });
     assert.equal(res.statusCode, 413);
     assertCatalogued(res);
   });
@@ -241,7 +275,12 @@ describe('7. bodies are not parsed before authentication, and are as small as th
 
 describe('8. malformed input is a 4xx, never a 500', () => {
   const tampered = Buffer.from(JSON.stringify(['not-a-date', 'x'])).toString('base64url');
-  for (const url of [`/admin/audit-log?cursor=${tampered}`, `/admin/organizers?cursor=${tampered}`, `/admin/users?cursor=${Buffer.from('[1]').toString('base64url')}`, '/admin/eligible-emails?cursor=%00']) {
+  for (const url of [
+    `/admin/audit-log?cursor=${tampered}`,
+    `/admin/organizers?cursor=${tampered}`,
+    `/admin/users?cursor=${Buffer.from('[1]').toString('base64url')}`,
+    '/admin/eligible-emails?cursor=%00',
+  ]) {
     it(`a tampered cursor: GET ${url.split('?')[0] ?? ''} is 422`, async () => {
       const res = await call('GET', url);
       assert.equal(res.statusCode, 422, res.body);
@@ -272,14 +311,26 @@ describe('9. X-API-Key exempts from CSRF only when valid, and never a cookie req
   it('a cookie write with a foreign Origin and a junk key is refused; so is one with the valid key; the valid key alone passes', async () => {
     const admin = await createUser(t.database.db, 'csrf-admin@example.org', { roles: ['admin'] });
     const session = await login(t.app, admin.email);
-    const cookie = Object.entries(session.cookies).map(([name, value]) => `${name}=${value}`).join('; ');
+    const cookie = Object.entries(session.cookies)
+      .map(([name, value]) => `${name}=${value}`)
+      .join('; ');
     const foreign = 'https://evil.example';
     for (const apiKey of ['junk', API_KEY]) {
-      const res = await t.app.inject({ method: 'POST', url: '/v1/auth/admin/roles', headers: { cookie, origin: foreign, 'x-api-key': apiKey }, payload: { name: `csrf-${apiKey.length}` } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/auth/admin/roles',
+        headers: { cookie, origin: foreign, 'x-api-key': apiKey },
+        payload: { name: `csrf-${apiKey.length}` },
+      });
       assert.equal(res.statusCode, 403, res.body);
       assert.equal(res.json().code, 'csrf_rejected');
     }
-    const machine = await t.app.inject({ method: 'POST', url: '/v1/auth/admin/roles', headers: { origin: foreign, 'x-api-key': API_KEY }, payload: { name: 'machine-made' } });
+    const machine = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/admin/roles',
+      headers: { origin: foreign, 'x-api-key': API_KEY },
+      payload: { name: 'machine-made' },
+    });
     assert.equal(machine.statusCode, 201);
   });
 });
@@ -331,12 +382,13 @@ describe('look-alike addresses and addresses in logs', () => {
     await call('DELETE', '/admin/eligible-emails/logged-path@example.org');
     const text = t.logs.join('');
     assert.ok(text.includes('/admin/eligible-emails/[redacted]'), 'the path was logged, redacted');
-    for (const address of ['logged-query@example.org', 'logged-q%40example.org', 'logged-q@example.org', 'logged-path@example.org']) assert.ok(!text.includes(address), `${address} is not in the logs`);
+    for (const address of ['logged-query@example.org', 'logged-q%40example.org', 'logged-q@example.org', 'logged-path@example.org'])
+      assert.ok(!text.includes(address), `${address} is not in the logs`);
   });
 });
 
 describe('1. verify-email confirms a self-registered account only for its signed-in registrant', () => {
-  it('a stranger\'s registration is not confirmed by the victim\'s click, and the click does not use up the link', async () => {
+  it("a stranger's registration is not confirmed by the victim's click, and the click does not use up the link", async () => {
     await insertEligibleChunk(t.database.db, ['victim@example.org'], null);
     const reg = await call('POST', '/register', { email: 'victim@example.org', password: 'the attacker chose this' }, {});
     assert.equal(reg.statusCode, 201);

@@ -33,7 +33,13 @@ it('SIGTERM stops the real server cleanly (exit 0) after it served a request', a
   const pg = await createEmptyPostgresDatabase();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'gh-shutdown-'));
   try {
-    const server = await startServerProcess({ NODE_ENV: 'development', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...(pg?.url ? { DATABASE_URL: pg.url } : {}) });
+    const server = await startServerProcess({
+      NODE_ENV: 'development',
+      PORT: '0',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      ...(pg?.url ? { DATABASE_URL: pg.url } : {}),
+    });
     const ready = await fetch(`${server.url}/readyz`);
     assert.equal(ready.status, 200);
     server.child.kill('SIGTERM');

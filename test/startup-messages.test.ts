@@ -18,7 +18,12 @@ describe('start-up messages', () => {
   });
 
   it('a database it cannot reach: names DATABASE_URL (without the password) and what to check, not "migration unknown failed"', async () => {
-    const loaded = loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgres://gatehouse:hunter2@127.0.0.1:1/gatehouse', LOG_LEVEL: 'silent', DATABASE_POOL_SIZE: '1' });
+    const loaded = loadConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: 'postgres://gatehouse:hunter2@127.0.0.1:1/gatehouse',
+      LOG_LEVEL: 'silent',
+      DATABASE_POOL_SIZE: '1',
+    });
     await assert.rejects(
       () => startServer(loaded),
       (error: Error) => {

@@ -33,7 +33,13 @@ describe('the page shell', () => {
       assert.equal(res.headers['cache-control'], 'no-store', 'pages opened from mails carry tokens in the URL');
       const settings = /<script type="application\/json" id="gatehouse-config">(.*?)<\/script>/.exec(res.body)?.[1];
       assert.ok(settings, url);
-      assert.deepEqual(JSON.parse(settings), { uiPath: '/ui', apiPrefix: '/v1/auth', signupMode: 'allowlist', allowedRedirectUrls: ['https://app.example.org/welcome'], development: false });
+      assert.deepEqual(JSON.parse(settings), {
+        uiPath: '/ui',
+        apiPrefix: '/v1/auth',
+        signupMode: 'allowlist',
+        allowedRedirectUrls: ['https://app.example.org/welcome'],
+        development: false,
+      });
     }
   });
 
@@ -92,7 +98,11 @@ describe('UI_PATH', () => {
 
   it('refuses a value that is not a path', () => {
     for (const value of ['ui', '/ui/', 'https://x.example/ui', '/u i']) {
-      assert.throws(() => testConfig({ UI_PATH: value }), (error: unknown) => error instanceof ConfigError && error.message.startsWith('UI_PATH:'), value);
+      assert.throws(
+        () => testConfig({ UI_PATH: value }),
+        (error: unknown) => error instanceof ConfigError && error.message.startsWith('UI_PATH:'),
+        value,
+      );
     }
   });
 });
@@ -103,7 +113,10 @@ describe('mailed links open the hosted pages', () => {
     const sent = t.app.gatehouse.mailer.outbox().length;
     assert.equal((await t.app.inject({ method: 'POST', url: '/v1/auth/password/forgot', payload: { email: 'links@example.org' } })).statusCode, 202);
     await t.app.gatehouse.backgroundIdle();
-    const reset = t.app.gatehouse.mailer.outbox().slice(sent).find((mail) => mail.to === 'links@example.org');
+    const reset = t.app.gatehouse.mailer
+      .outbox()
+      .slice(sent)
+      .find((mail) => mail.to === 'links@example.org');
     assert.match(reset?.text ?? '', new RegExp(`${t.config.publicUrl.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/ui/reset-password\\?token=`));
   });
 });
@@ -118,26 +131,64 @@ describe('POST /admin/eligible-emails/import/preview', () => {
     await createUser(database.db, 'preview-member@example.org', { roles: ['member'] });
     adminCookies = (await login(t.app, 'preview-admin@example.org')).cookies;
     memberCookies = (await login(t.app, 'preview-member@example.org')).cookies;
-    const seeded = await t.app.inject({ method: 'POST', url: '/v1/auth/admin/eligible-emails', cookies: adminCookies, headers: { origin: t.config.publicUrl }, payload: { email: 'already@example.org' } });
+    const seeded = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/admin/eligible-emails',
+      cookies: adminCookies,
+      headers: { origin: t.config.publicUrl },
+      payload: { email: 'already@example.org' },
+    });
     assert.equal(seeded.statusCode, 201);
   });
 
   const preview = (cookies: Record<string, string>): Promise<LightMyRequestResponse> =>
-    t.app.inject({ method: 'POST', url: '/v1/auth/admin/eligible-emails/import/preview', cookies, headers: { origin: t.config.publicUrl, 'content-type': 'text/csv' }, payload: csv });
+    t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/admin/eligible-emails/import/preview',
+      cookies,
+      headers: { origin: t.config.publicUrl, 'content-type': 'text/csv' },
+      payload: csv,
+    });
 
   it('counts what the import would add, what is there already, and the invalid lines, and writes nothing', async () => {
-    const countRows = async (table: 'eligible_emails' | 'audit_log'): Promise<number> => Number((await database.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const countRows = async (table: 'eligible_emails' | 'audit_log'): Promise<number> =>
+      Number(
+        (
+          await database.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = { eligible: await countRows('eligible_emails'), audit: await countRows('audit_log') };
     const res = await preview(adminCookies);
     assert.equal(res.statusCode, 200, res.body);
-    assert.deepEqual(res.json(), { added: 2, already_present: 1, invalid_count: 2, invalid: [{ line: 4, value: 'not-an-email' }, { line: 7, value: '@bad' }] });
+    assert.deepEqual(res.json(), {
+      added: 2,
+      already_present: 1,
+      invalid_count: 2,
+      invalid: [
+        { line: 4, value: 'not-an-email' },
+        { line: 7, value: '@bad' },
+      ],
+    });
     assert.deepEqual({ eligible: await countRows('eligible_emails'), audit: await countRows('audit_log') }, before);
   });
 
   it('is for admins only, and takes text/csv only', async () => {
-    assert.equal((await t.app.inject({ method: 'POST', url: '/v1/auth/admin/eligible-emails/import/preview', headers: { 'content-type': 'text/csv' }, payload: csv })).statusCode, 401);
+    assert.equal(
+      (await t.app.inject({ method: 'POST', url: '/v1/auth/admin/eligible-emails/import/preview', headers: { 'content-type': 'text/csv' }, payload: csv }))
+        .statusCode,
+      401,
+    );
     assert.equal((await preview(memberCookies)).statusCode, 403);
-    const wrongType = await t.app.inject({ method: 'POST', url: '/v1/auth/admin/eligible-emails/import/preview', cookies: adminCookies, headers: { origin: t.config.publicUrl }, payload: { emails: ['a@b.org'] } });
+    const wrongType = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/admin/eligible-emails/import/preview',
+      cookies: adminCookies,
+      headers: { origin: t.config.publicUrl },
+      payload: { emails: ['a@b.org'] },
+    });
     assert.equal(wrongType.statusCode, 415);
   });
 });

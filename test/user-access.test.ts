@@ -72,7 +72,11 @@ describe(`user_access lists (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite
     const alpha = await insertOrganizer(t.db, 'Alpha Club');
     await upsertOrganizerMembership(t.db, beta.uuid, user, 'owner');
     await upsertOrganizerMembership(t.db, alpha.uuid, user, 'member');
-    const entry = (organizer: { uuid: string }, name: string, role: string): Record<string, string> => ({ organizer_uuid: organizer.uuid, organizer_name: name, membership_role: role });
+    const entry = (organizer: { uuid: string }, name: string, role: string): Record<string, string> => ({
+      organizer_uuid: organizer.uuid,
+      organizer_name: name,
+      membership_role: role,
+    });
     assert.deepEqual((await lists(user)).organizers, [entry(alpha, 'Alpha Club', 'member'), entry(beta, 'Beta Club', 'owner')], 'sorted by organizer name');
 
     await renameOrganizer(t.db, alpha.uuid, 'Zeta Club');
@@ -103,32 +107,36 @@ describe(`user_access lists (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite
     assert.deepEqual((await lists(user)).system, systemRoles(['member', true, false]));
   });
 
-  it('hold both changes when two transactions change one user at once', { skip: process.env.DATABASE_URL ? false : 'PGlite has one connection: transactions never overlap' }, async () => {
-    const user = await insertPlainUser(t.db, 'lists-race@example.org');
-    const [active, sustainer] = [await roleId('active'), await roleId('sustainer')];
-    let granted!: () => void;
-    const firstGranted = new Promise<void>((resolve) => (granted = resolve));
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const first = t.db.transaction().execute(async (trx) => {
-      await grantSystemRole(trx, user, active);
-      granted();
-      await held;
-    });
-    await firstGranted;
-    // The second grant starts while the first is uncommitted: its snapshot cannot see 'active'.
-    let secondDone = false;
-    const second = t.db
-      .transaction()
-      .execute(async (trx) => grantSystemRole(trx, user, sustainer))
-      .finally(() => (secondDone = true));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const waited = !secondDone;
-    release();
-    await Promise.all([first, second]);
-    assert.equal(waited, true, 'the second refresh waits for the first transaction');
-    assert.deepEqual((await lists(user)).system, systemRoles(['active', true, false], ['sustainer', true, false]), 'neither grant is lost');
-  });
+  it(
+    'hold both changes when two transactions change one user at once',
+    { skip: process.env.DATABASE_URL ? false : 'PGlite has one connection: transactions never overlap' },
+    async () => {
+      const user = await insertPlainUser(t.db, 'lists-race@example.org');
+      const [active, sustainer] = [await roleId('active'), await roleId('sustainer')];
+      let granted!: () => void;
+      const firstGranted = new Promise<void>((resolve) => (granted = resolve));
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const first = t.db.transaction().execute(async (trx) => {
+        await grantSystemRole(trx, user, active);
+        granted();
+        await held;
+      });
+      await firstGranted;
+      // The second grant starts while the first is uncommitted: its snapshot cannot see 'active'.
+      let secondDone = false;
+      const second = t.db
+        .transaction()
+        .execute(async (trx) => grantSystemRole(trx, user, sustainer))
+        .finally(() => (secondDone = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const waited = !secondDone;
+      release();
+      await Promise.all([first, second]);
+      assert.equal(waited, true, 'the second refresh waits for the first transaction');
+      assert.deepEqual((await lists(user)).system, systemRoles(['active', true, false], ['sustainer', true, false]), 'neither grant is lost');
+    },
+  );
 
   it('are filled for the users that exist when migration 0004 runs', async () => {
     const old = await createTestDatabase({ migrate: false });

@@ -44,7 +44,13 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
 }
 
 /** `nodeArgs` go before the script (for example `--cpu-prof`, which NODE_OPTIONS refuses). */
-export async function startService(name: string, script: string, env: Record<string, string>, readyPath: string, nodeArgs: readonly string[] = []): Promise<Service> {
+export async function startService(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  readyPath: string,
+  nodeArgs: readonly string[] = [],
+): Promise<Service> {
   const port = await freePort();
   const started = Date.now();
   // Built JavaScript (dist/) runs as it is; TypeScript sources through tsx's loader.

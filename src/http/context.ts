@@ -57,6 +57,15 @@ export function startSession(ctx: HttpContext, reply: FastifyReply, tokens: Issu
 }
 
 /** The /authenticate and /refresh body. */
-export function tokenBody(ctx: HttpContext, tokens: IssuedTokens): { access_token: string; token_type: 'bearer'; user_roles: string[]; refresh_token: string; expires_in: number } {
-  return { access_token: tokens.accessToken, token_type: 'bearer', user_roles: [...tokens.roles], refresh_token: tokens.refreshToken, expires_in: ctx.config.accessTokenTtl };
+export function tokenBody(
+  ctx: HttpContext,
+  tokens: IssuedTokens,
+): { access_token: string; token_type: 'bearer'; user_roles: string[]; refresh_token: string; expires_in: number } {
+  return {
+    access_token: tokens.accessToken,
+    token_type: 'bearer',
+    user_roles: [...tokens.roles],
+    refresh_token: tokens.refreshToken,
+    expires_in: ctx.config.accessTokenTtl,
+  };
 }

@@ -29,7 +29,8 @@ export function registerContractCheck(app: FastifyInstance, report: ContractViol
       const declared = contract.errors.get(status);
       const code = errorCodeOf(payload);
       if (declared === undefined) report(`${request.method} ${route.url} answered ${status} (${code ?? 'no code'}), which its operation does not declare`);
-      else if (code === null || !(declared as readonly string[]).includes(code)) report(`${request.method} ${route.url} answered ${status} with code ${code ?? '(none)'}; it declares ${declared.join(', ')}`);
+      else if (code === null || !(declared as readonly string[]).includes(code))
+        report(`${request.method} ${route.url} answered ${status} with code ${code ?? '(none)'}; it declares ${declared.join(', ')}`);
     }
     done(null, payload);
   });

@@ -17,9 +17,7 @@ export interface CookieNames {
 
 export function cookieNames(config: Pick<Config, 'nodeEnv'>): CookieNames {
   const secure = config.nodeEnv === 'production';
-  return secure
-    ? { access: '__Host-access_token', refresh: '__Host-refresh_token', secure }
-    : { access: 'access_token', refresh: 'refresh_token', secure };
+  return secure ? { access: '__Host-access_token', refresh: '__Host-refresh_token', secure } : { access: 'access_token', refresh: 'refresh_token', secure };
 }
 
 export interface PresentedCredential {

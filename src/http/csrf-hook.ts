@@ -52,7 +52,12 @@ export function registerCsrf(app: FastifyInstance, deps: CsrfDeps): void {
       deps.allowedOrigins,
     );
     if (!verdict.allowed) {
-      deps.securityEvent('csrf_rejected', { method: request.method, url: request.routeOptions.url, origin: request.headers.origin ?? null, reason: verdict.reason });
+      deps.securityEvent('csrf_rejected', {
+        method: request.method,
+        url: request.routeOptions.url,
+        origin: request.headers.origin ?? null,
+        reason: verdict.reason,
+      });
       done(new AppError('csrf_rejected', { detail: refusal(verdict, request, deps.publicOrigin) }));
       return;
     }

@@ -46,7 +46,12 @@ export function toValidationIssues(issues: readonly AjvIssue[], context: string 
     const keyword = issue.keyword ?? 'value_error';
     return {
       loc,
-      msg: issue.keyword === 'required' ? 'field required' : issue.keyword === 'additionalProperties' ? 'unknown field: this route does not take it' : (issue.message ?? 'invalid value'),
+      msg:
+        issue.keyword === 'required'
+          ? 'field required'
+          : issue.keyword === 'additionalProperties'
+            ? 'unknown field: this route does not take it'
+            : (issue.message ?? 'invalid value'),
       type: AJV_TYPES[keyword] ?? keyword,
     };
   });
@@ -59,7 +64,8 @@ function frameworkCode(error: FastifyError, status: number): ErrorCode {
   if (status === 404) return 'not_found';
   if (status === 405) return 'method_not_allowed';
   if (status === 429) return 'rate_limited';
-  if (status === 400 && (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')) return 'invalid_json';
+  if (status === 400 && (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'))
+    return 'invalid_json';
   return 'bad_request';
 }
 

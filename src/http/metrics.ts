@@ -72,7 +72,12 @@ function registerPoolGauges(registry: Registry, poolStats: () => PoolStats | nul
 export function registerMetrics(app: FastifyInstance, options: MetricsOptions): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({ name: 'gatehouse_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const requests = new Counter({
+    name: 'gatehouse_http_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'gatehouse_http_request_duration_seconds',
     help: 'Time from request to response, by route',
@@ -80,10 +85,30 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const signIns = new Counter({ name: 'gatehouse_sign_ins_total', help: 'Sign-in attempts by method and outcome', labelNames: ['method', 'outcome'], registers: [registry] });
-  const events = new Counter({ name: 'gatehouse_security_events_total', help: 'Security events (see docs/operations.md)', labelNames: ['event'], registers: [registry] });
-  const rateLimited = new Counter({ name: 'gatehouse_rate_limit_hits_total', help: 'Requests refused by an abuse limit', labelNames: ['action', 'dimension'], registers: [registry] });
-  const refused = new Counter({ name: 'gatehouse_overload_rejections_total', help: 'Requests refused with 503 because the instance was overloaded', labelNames: ['reason'], registers: [registry] });
+  const signIns = new Counter({
+    name: 'gatehouse_sign_ins_total',
+    help: 'Sign-in attempts by method and outcome',
+    labelNames: ['method', 'outcome'],
+    registers: [registry],
+  });
+  const events = new Counter({
+    name: 'gatehouse_security_events_total',
+    help: 'Security events (see docs/operations.md)',
+    labelNames: ['event'],
+    registers: [registry],
+  });
+  const rateLimited = new Counter({
+    name: 'gatehouse_rate_limit_hits_total',
+    help: 'Requests refused by an abuse limit',
+    labelNames: ['action', 'dimension'],
+    registers: [registry],
+  });
+  const refused = new Counter({
+    name: 'gatehouse_overload_rejections_total',
+    help: 'Requests refused with 503 because the instance was overloaded',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   registerPoolGauges(registry, options.poolStats);
 
   app.addHook('onResponse', (request, reply, done) => {
@@ -98,14 +123,18 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     done();
   });
 
-  app.get('/metrics', { config: { ops: true }, schema: { tags: ['operations'], summary: 'Prometheus metrics', produces: ['text/plain'] } }, async (request, reply) => {
-    if (options.token !== null) {
-      const presented = bearerToken(request);
-      // Constant-time: the token is a secret.
-      if (presented === null || !constantTimeEqual(presented, options.token)) throw new AppError('not_authenticated');
-    }
-    return reply.type(registry.contentType).send(await registry.metrics());
-  });
+  app.get(
+    '/metrics',
+    { config: { ops: true }, schema: { tags: ['operations'], summary: 'Prometheus metrics', produces: ['text/plain'] } },
+    async (request, reply) => {
+      if (options.token !== null) {
+        const presented = bearerToken(request);
+        // Constant-time: the token is a secret.
+        if (presented === null || !constantTimeEqual(presented, options.token)) throw new AppError('not_authenticated');
+      }
+      return reply.type(registry.contentType).send(await registry.metrics());
+    },
+  );
 
   return {
     securityEvent(event, fields): void {

@@ -7,7 +7,17 @@
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import type { TSchema } from '@sinclair/typebox';
 import { ERROR_CATALOG } from '../errors.ts';
-import { AdminUserSchema, AuditSchema, BulkResultSchema, EligibleSchema, MemberSchema, MessageSchema, OrganizerSchema, Paginated, RoleSchema } from './admin-schemas.ts';
+import {
+  AdminUserSchema,
+  AuditSchema,
+  BulkResultSchema,
+  EligibleSchema,
+  MemberSchema,
+  MessageSchema,
+  OrganizerSchema,
+  Paginated,
+  RoleSchema,
+} from './admin-schemas.ts';
 import type { CookieNames } from './credentials.ts';
 import { routeContract } from './route-contract.ts';
 import {
@@ -74,7 +84,13 @@ const TAGS: readonly { name: string; description: string }[] = [
 const REF_PREFIX = '#/components/schemas/';
 const REF = /#\/components\/schemas\/[A-Za-z]+/g;
 
-const SUCCESS_DESCRIPTIONS: Readonly<Record<string, string>> = { '200': 'OK', '201': 'Created', '202': 'Accepted', '204': 'No Content', '304': 'Not Modified: the ETag matched' };
+const SUCCESS_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  '200': 'OK',
+  '201': 'Created',
+  '202': 'Accepted',
+  '204': 'No Content',
+  '304': 'Not Modified: the ETag matched',
+};
 
 function description(settings: OpenApiSettings): string {
   const [primary, ...aliases] = settings.authRoutePrefixes;
@@ -86,7 +102,9 @@ function description(settings: OpenApiSettings): string {
     `Any request may also be answered by the HTTP layer with 400 \`bad_url\`, 404 \`not_found\`, 405 \`method_not_allowed\`, 408 \`client_timeout\`, 414 \`uri_too_long\` or 431 \`headers_too_large\`.`,
     '',
     `**Cookies and CSRF.** Writes that carry the session cookies (\`${settings.cookies.access}\`, \`${settings.cookies.refresh}\`) must show they are not cross-site: browsers send \`Origin\` themselves; other clients send \`Origin: <PUBLIC_URL's origin>\` or any \`X-Requested-With\` header. Bearer tokens and the API key are exempt. Sign-in routes (their credential is in the body) ignore the cookies.`,
-    ...(aliases.length > 0 ? ['', `The operations under \`${primary ?? ''}\` are also served under ${aliases.map((a) => `\`${a}\``).join(', ')} (same behaviour; documented once).`] : []),
+    ...(aliases.length > 0
+      ? ['', `The operations under \`${primary ?? ''}\` are also served under ${aliases.map((a) => `\`${a}\``).join(', ')} (same behaviour; documented once).`]
+      : []),
   ].join('\n');
 }
 
@@ -213,7 +231,9 @@ export function openApiOptions(settings: OpenApiSettings): FastifyDynamicSwagger
         if (used.has(name)) for (const ref of JSON.stringify(schema).match(REF) ?? []) used.add(ref.slice(REF_PREFIX.length));
       }
       const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)));
-      return { ...document, paths, components: { ...document.components, schemas: { ...document.components?.schemas, ...kept } } } as ReturnType<NonNullable<FastifyDynamicSwaggerOptions['transformObject']>>;
+      return { ...document, paths, components: { ...document.components, schemas: { ...document.components?.schemas, ...kept } } } as ReturnType<
+        NonNullable<FastifyDynamicSwaggerOptions['transformObject']>
+      >;
     },
   };
 }

@@ -20,7 +20,8 @@ function guardFor(ctx: HttpContext, access: RouteAccess, hooks: ReturnType<typeo
     case 'session':
       // Logout: a caller with no credential at all is refused before anything is read.
       return async (request) => {
-        if (bearerToken(request) === null && !hasAuthCookie(request, ctx.cookies)) throw new AppError('not_authenticated', { headers: { 'www-authenticate': 'Bearer' } });
+        if (bearerToken(request) === null && !hasAuthCookie(request, ctx.cookies))
+          throw new AppError('not_authenticated', { headers: { 'www-authenticate': 'Bearer' } });
       };
     case 'user':
       return ctx.guards.requireUser as GuardHook;

@@ -101,7 +101,7 @@ export function routeContract(route: RouteShape): RouteContract | null {
   const access = route.config?.access;
   if (access === undefined) return null;
   const writes = methodsOf(route).some((method) => !SAFE_METHODS.has(method));
-  const codes = new Set<ErrorCode>([...EVERY_ROUTE, ...ACCESS_ERRORS[accessKind(access)] ?? [], ...(route.config?.errors ?? [])]);
+  const codes = new Set<ErrorCode>([...EVERY_ROUTE, ...(ACCESS_ERRORS[accessKind(access)] ?? []), ...(route.config?.errors ?? [])]);
   // A write is refused as cross-site when it shows a foreign Origin (login CSRF too), or when
   // it carries the cookies of a route that reads them without showing it is same-site.
   if (writes) for (const code of [...BODY_ERRORS, 'csrf_rejected' as const]) codes.add(code);

@@ -45,7 +45,16 @@ export function webBundleOptions(): {
   readonly legalComments: 'none';
   readonly logLevel: 'silent';
 } {
-  return { entryPoints: [path.join(WEB_DIR, 'src/main.ts')], bundle: true, format: 'esm', platform: 'browser', target: ['es2022'], minify: true, legalComments: 'none', logLevel: 'silent' };
+  return {
+    entryPoints: [path.join(WEB_DIR, 'src/main.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022'],
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+  };
 }
 
 export const WEB_STYLES = path.join(WEB_DIR, 'app.css');

@@ -35,7 +35,11 @@ export function closedSchema(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(closedSchema);
   if (schema === null || typeof schema !== 'object') return schema;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema)) out[key] = key === 'properties' && value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([name, child]) => [name, closedSchema(child)])) : closedSchema(value);
+  for (const [key, value] of Object.entries(schema))
+    out[key] =
+      key === 'properties' && value !== null && typeof value === 'object'
+        ? Object.fromEntries(Object.entries(value).map(([name, child]) => [name, closedSchema(child)]))
+        : closedSchema(value);
   if (out.type === 'object' && out.properties !== undefined && out.additionalProperties === undefined) out.additionalProperties = false;
   return out;
 }

@@ -8,7 +8,6 @@ import { escapeLike } from './users.ts';
 /** Admin views read the same user-with-memberships shape as /me. */
 export type AdminUserRow = UserWithMemberships;
 
-
 export async function adminFindUser(db: Db, uuid: string): Promise<AdminUserRow | null> {
   const result = await sql<AdminUserRow>`select ${USER_WITH_MEMBERSHIPS} from ${USERS_WITH_ACCESS} where u.uuid = ${uuid} and not u.is_deleted`.execute(db);
   return result.rows[0] ?? null;
@@ -34,13 +33,21 @@ export async function updateUserFields(db: Db, uuid: string, fields: { name?: st
   if (fields.name === undefined && fields.is_active === undefined) return;
   await db
     .updateTable('users')
-    .set({ ...(fields.name !== undefined ? { name: fields.name } : {}), ...(fields.is_active !== undefined ? { is_active: fields.is_active } : {}), updated_at: sql<Date>`now()` })
+    .set({
+      ...(fields.name !== undefined ? { name: fields.name } : {}),
+      ...(fields.is_active !== undefined ? { is_active: fields.is_active } : {}),
+      updated_at: sql<Date>`now()`,
+    })
     .where('uuid', '=', uuid)
     .execute();
 }
 
 export async function softDeleteUser(db: Db, uuid: string): Promise<void> {
-  await db.updateTable('users').set({ is_deleted: true, is_active: false, updated_at: sql<Date>`now()` }).where('uuid', '=', uuid).execute();
+  await db
+    .updateTable('users')
+    .set({ is_deleted: true, is_active: false, updated_at: sql<Date>`now()` })
+    .where('uuid', '=', uuid)
+    .execute();
 }
 
 export interface EligibleRow {
@@ -99,7 +106,10 @@ export interface AuditRow {
 const CURSOR_AT = sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('cursor_at');
 
 /** Newest first; the cursor is (created_at, id) of the last row seen. */
-export async function listAudit(db: Db, filter: { actor?: string; target?: string; action?: string; before?: { createdAt: string; id: string }; limit: number }): Promise<AuditRow[]> {
+export async function listAudit(
+  db: Db,
+  filter: { actor?: string; target?: string; action?: string; before?: { createdAt: string; id: string }; limit: number },
+): Promise<AuditRow[]> {
   let query = db.selectFrom('audit_log').selectAll().select(CURSOR_AT).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit);
   if (filter.actor) query = query.where('actor', '=', filter.actor);
   if (filter.target) query = query.where('target', '=', filter.target);
@@ -127,7 +137,13 @@ export async function insertOrganizer(db: Db, name: string): Promise<OrganizerRo
 }
 
 export async function listOrganizers(db: Db, filter: { after?: { createdAt: string; uuid: string }; limit: number }): Promise<OrganizerListRow[]> {
-  let query = db.selectFrom('organizers').select(['uuid', 'name', 'created_at', CURSOR_AT]).where('is_deleted', '=', false).orderBy('created_at').orderBy('uuid').limit(filter.limit);
+  let query = db
+    .selectFrom('organizers')
+    .select(['uuid', 'name', 'created_at', CURSOR_AT])
+    .where('is_deleted', '=', false)
+    .orderBy('created_at')
+    .orderBy('uuid')
+    .limit(filter.limit);
   if (filter.after) {
     const { createdAt, uuid } = filter.after;
     query = query.where(sql<boolean>`(created_at, uuid) > (${createdAt}::timestamptz, ${uuid}::uuid)`);
@@ -136,11 +152,22 @@ export async function listOrganizers(db: Db, filter: { after?: { createdAt: stri
 }
 
 export async function findOrganizer(db: Db, uuid: string): Promise<OrganizerRow | null> {
-  return (await db.selectFrom('organizers').select(['uuid', 'name', 'created_at']).where('uuid', '=', uuid).where('is_deleted', '=', false).executeTakeFirst()) ?? null;
+  return (
+    (await db.selectFrom('organizers').select(['uuid', 'name', 'created_at']).where('uuid', '=', uuid).where('is_deleted', '=', false).executeTakeFirst()) ??
+    null
+  );
 }
 
 export async function renameOrganizer(db: Db, uuid: string, name: string): Promise<OrganizerRow | null> {
-  return (await db.updateTable('organizers').set({ name }).where('uuid', '=', uuid).where('is_deleted', '=', false).returning(['uuid', 'name', 'created_at']).executeTakeFirst()) ?? null;
+  return (
+    (await db
+      .updateTable('organizers')
+      .set({ name })
+      .where('uuid', '=', uuid)
+      .where('is_deleted', '=', false)
+      .returning(['uuid', 'name', 'created_at'])
+      .executeTakeFirst()) ?? null
+  );
 }
 
 export interface OrganizerMemberRow {
@@ -164,7 +191,11 @@ export async function listOrganizerMembers(db: Db, organizerUuid: string): Promi
 }
 
 /** Active membership of one user in one organizer (locked FOR UPDATE when asked). */
-export async function findOrganizerMembership(db: Db, organizerUuid: string, userUuid: string): Promise<{ id: string; role: OrganizerRole; is_active: boolean; is_deleted: boolean } | null> {
+export async function findOrganizerMembership(
+  db: Db,
+  organizerUuid: string,
+  userUuid: string,
+): Promise<{ id: string; role: OrganizerRole; is_active: boolean; is_deleted: boolean } | null> {
   return (
     (await db
       .selectFrom('organizer_memberships')
@@ -188,5 +219,10 @@ export async function setOrganizerRole(db: Db, organizerUuid: string, userUuid: 
 }
 
 export async function removeOrganizerMembership(db: Db, organizerUuid: string, userUuid: string): Promise<void> {
-  await db.updateTable('organizer_memberships').set({ is_deleted: true, is_active: false }).where('organizer_uuid', '=', organizerUuid).where('user_uuid', '=', userUuid).execute();
+  await db
+    .updateTable('organizer_memberships')
+    .set({ is_deleted: true, is_active: false })
+    .where('organizer_uuid', '=', organizerUuid)
+    .where('user_uuid', '=', userUuid)
+    .execute();
 }

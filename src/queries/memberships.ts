@@ -15,18 +15,22 @@ export async function grantSystemRole(db: Db, userUuid: string, roleId: string):
 
 /** Removes the membership; returns whether there was one. */
 export async function revokeSystemRole(db: Db, userUuid: string, roleId: string): Promise<boolean> {
-  const result = await db
-    .deleteFrom('system_memberships')
-    .where('user_uuid', '=', userUuid)
-    .where('role_id', '=', roleId)
-    .executeTakeFirst();
+  const result = await db.deleteFrom('system_memberships').where('user_uuid', '=', userUuid).where('role_id', '=', roleId).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
 
-export async function setMembershipFlags(db: Db, userUuid: string, roleId: string, flags: { is_active?: boolean; is_suspended?: boolean }): Promise<{ is_active: boolean; is_suspended: boolean } | null> {
+export async function setMembershipFlags(
+  db: Db,
+  userUuid: string,
+  roleId: string,
+  flags: { is_active?: boolean; is_suspended?: boolean },
+): Promise<{ is_active: boolean; is_suspended: boolean } | null> {
   const row = await db
     .updateTable('system_memberships')
-    .set({ ...(flags.is_active !== undefined ? { is_active: flags.is_active } : {}), ...(flags.is_suspended !== undefined ? { is_suspended: flags.is_suspended } : {}) })
+    .set({
+      ...(flags.is_active !== undefined ? { is_active: flags.is_active } : {}),
+      ...(flags.is_suspended !== undefined ? { is_suspended: flags.is_suspended } : {}),
+    })
     .where('user_uuid', '=', userUuid)
     .where('role_id', '=', roleId)
     .returning(['is_active', 'is_suspended'])

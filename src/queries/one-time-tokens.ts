@@ -42,7 +42,12 @@ export interface ConsumedToken {
  * A token sent with a PKCE challenge matches only with the right verifier's challenge, so a
  * wrong verifier neither redeems nor burns it.
  */
-export async function consumeOneTimeToken(db: Db, tokenHash: string, purpose: TokenPurpose, verifierChallenge: string | null = null): Promise<ConsumedToken | null> {
+export async function consumeOneTimeToken(
+  db: Db,
+  tokenHash: string,
+  purpose: TokenPurpose,
+  verifierChallenge: string | null = null,
+): Promise<ConsumedToken | null> {
   const row = await db
     .updateTable('one_time_tokens')
     .set({ consumed_at: sql<Date>`now()` })
@@ -61,7 +66,11 @@ export async function consumeOneTimeToken(db: Db, tokenHash: string, purpose: To
  * password change or reset, a deactivation or a deletion, no link mailed before it may still work.
  */
 export async function retireOneTimeTokens(db: Db, email: string, purposes?: readonly TokenPurpose[]): Promise<number> {
-  let query = db.updateTable('one_time_tokens').set({ consumed_at: sql<Date>`now()` }).where('email', '=', email).where('consumed_at', 'is', null);
+  let query = db
+    .updateTable('one_time_tokens')
+    .set({ consumed_at: sql<Date>`now()` })
+    .where('email', '=', email)
+    .where('consumed_at', 'is', null);
   if (purposes !== undefined) query = query.where('purpose', 'in', [...purposes]);
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);

@@ -48,5 +48,9 @@ export async function deleteRole(db: Db, name: string): Promise<boolean> {
 
 export async function findRolesByNames(db: Db, names: readonly string[]): Promise<RoleRow[]> {
   if (names.length === 0) return [];
-  return db.selectFrom('roles').selectAll().where('name', 'in', [...names]).execute();
+  return db
+    .selectFrom('roles')
+    .selectAll()
+    .where('name', 'in', [...names])
+    .execute();
 }

@@ -13,7 +13,15 @@ export interface SessionRow {
 
 export async function insertSession(
   db: Db,
-  fields: { id: string; userUuid: string; refreshTokenHash: string; ttlSeconds: number; userAgent: string | null; ip: string | null; stytchSessionToken?: string | null },
+  fields: {
+    id: string;
+    userUuid: string;
+    refreshTokenHash: string;
+    ttlSeconds: number;
+    userAgent: string | null;
+    ip: string | null;
+    stytchSessionToken?: string | null;
+  },
 ): Promise<void> {
   await db
     .insertInto('sessions')

@@ -24,7 +24,10 @@ export async function liveSigningKeys(db: Db, alg: 'EdDSA' | 'ES256'): Promise<S
 }
 
 /** `signsAfterSeconds`: how long the key is only published before it signs (0: at once). */
-export async function insertSigningKey(db: Db, key: { kid: string; alg: 'EdDSA' | 'ES256'; publicJwk: object; privateJwkEncrypted: string; signsAfterSeconds: number }): Promise<void> {
+export async function insertSigningKey(
+  db: Db,
+  key: { kid: string; alg: 'EdDSA' | 'ES256'; publicJwk: object; privateJwkEncrypted: string; signsAfterSeconds: number },
+): Promise<void> {
   await db
     .insertInto('signing_keys')
     .values({
@@ -47,7 +50,12 @@ export interface SigningKeySummary {
 
 /** Every key, newest first, retired ones included (for `gatehouse keys list`). */
 export async function allSigningKeys(db: Db): Promise<SigningKeySummary[]> {
-  return db.selectFrom('signing_keys').select(['kid', 'alg', 'created_at', 'signs_from', 'retired_at']).orderBy('created_at', 'desc').orderBy('kid', 'desc').execute();
+  return db
+    .selectFrom('signing_keys')
+    .select(['kid', 'alg', 'created_at', 'signs_from', 'retired_at'])
+    .orderBy('created_at', 'desc')
+    .orderBy('kid', 'desc')
+    .execute();
 }
 
 /** Marks a live key retired; false when there is no such live key. */

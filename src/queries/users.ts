@@ -113,7 +113,11 @@ export function escapeLike(text: string): string {
 }
 /** Verified by its owner (mailbox and, for a password account, its password): nothing is unproven. */
 export async function markEmailVerified(db: Db, uuid: string): Promise<void> {
-  await db.updateTable('users').set({ is_email_verified: true, password_unproven: false, updated_at: sql<Date>`now()` }).where('uuid', '=', uuid).execute();
+  await db
+    .updateTable('users')
+    .set({ is_email_verified: true, password_unproven: false, updated_at: sql<Date>`now()` })
+    .where('uuid', '=', uuid)
+    .execute();
 }
 
 export async function findUserByStytchId(db: Db, stytchUserId: string): Promise<UserRow | null> {

@@ -102,7 +102,13 @@ export function createJwtCodec(settings: JwtSettings): JwtCodec {
     async sign(claims, now = new Date()): Promise<string> {
       const iat = Math.floor(now.getTime() / 1000);
       const fitted = fitRolesClaim(claims.roles);
-      const custom = { user_id: claims.userId, email: claims.email, roles: fitted.roles, ...(fitted.truncated ? { roles_truncated: true } : {}), sid: claims.sid };
+      const custom = {
+        user_id: claims.userId,
+        email: claims.email,
+        roles: fitted.roles,
+        ...(fitted.truncated ? { roles_truncated: true } : {}),
+        sid: claims.sid,
+      };
       // HS256 (the default) with node:crypto, as it verifies (hs256.ts says why); the same claims.
       if (keys === undefined) return signHs256({ ...custom, sub: claims.userId, iss: settings.issuer, iat, exp: iat + settings.ttl }, secretKey);
       const { kid, key } = await keys.signingKey();

@@ -65,7 +65,14 @@ export function createAccountService(deps: AccountDeps): AccountService {
       if (config.signupMode === 'closed') throw new AppError('signup_closed');
       if (config.signupMode === 'allowlist' && !(await isEmailEligible(db, email))) throw new AppError('email_not_eligible');
       const passwordHash = await hashPassword(input.password);
-      const user = await insertUser(db, { email, name: input.name ?? null, passwordHash, authProvider: 'local', isEmailVerified: false, passwordUnproven: true });
+      const user = await insertUser(db, {
+        email,
+        name: input.name ?? null,
+        passwordHash,
+        authProvider: 'local',
+        isEmailVerified: false,
+        passwordUnproven: true,
+      });
       if (user === null) throw new AppError('email_taken');
       await grantMemberRole(db, user.uuid);
       deps.background('verification mail', () => sendVerification(user));

@@ -56,7 +56,12 @@ export async function adminCreateUser(db: Db, input: NewUserInput, by: Actor): P
     const user = await insertUser(trx, { email, name: input.name ?? null, passwordHash, authProvider: 'local', isEmailVerified: false });
     if (user === null) throw new AppError('email_taken');
     for (const role of roles) await grantSystemRole(trx, user.uuid, role.id);
-    await insertAudit(trx, { ...by, action: 'user.create', target: user.uuid, after: { email, name: input.name ?? null, roles: roles.map((r) => r.name), password_set: passwordHash !== null } });
+    await insertAudit(trx, {
+      ...by,
+      action: 'user.create',
+      target: user.uuid,
+      after: { email, name: input.name ?? null, roles: roles.map((r) => r.name), password_set: passwordHash !== null },
+    });
     return requireUser(trx, user.uuid);
   });
 }
@@ -102,7 +107,11 @@ export async function adminSetRoles(db: Db, uuid: string, roleNames: readonly st
     const roles = await requireRoles(trx, roleNames, 'role_names');
     const before = await systemRoleNames(trx, uuid);
     if (before.includes('admin') && !roles.some((role) => role.name === 'admin')) await assertNotLastAdmin(trx, uuid);
-    await replaceSystemRoles(trx, uuid, roles.map((role) => role.id));
+    await replaceSystemRoles(
+      trx,
+      uuid,
+      roles.map((role) => role.id),
+    );
     const after = await systemRoleNames(trx, uuid);
     await insertAudit(trx, { ...by, action: 'user.roles.set', target: uuid, before: { roles: before }, after: { roles: after } });
     return after;
@@ -125,7 +134,13 @@ export async function adminSetMembershipFlags(
     if (role.name === 'admin' && (flags.is_active === false || flags.is_suspended === true)) await assertNotLastAdmin(trx, uuid);
     const updated = await setMembershipFlags(trx, uuid, role.id, flags);
     if (updated === null) throw new AppError('user_or_role_not_found');
-    await insertAudit(trx, { ...by, action: 'user.role.update', target: uuid, before: { role: roleName, status: membershipStatus(current) }, after: { role: roleName, ...flags } });
+    await insertAudit(trx, {
+      ...by,
+      action: 'user.role.update',
+      target: uuid,
+      before: { role: roleName, status: membershipStatus(current) },
+      after: { role: roleName, ...flags },
+    });
     return { type: 'system', role: roleName, status: membershipStatus(updated) };
   });
 }

@@ -5,6 +5,9 @@ import { listAudit, type AuditRow } from '../queries/admin.ts';
 export type { AuditRow };
 
 /** A page of entries, newest first, before the `before` key. */
-export async function auditEntries(db: Db, filter: { actor?: string; target?: string; action?: string; before?: { createdAt: string; id: string }; limit: number }): Promise<AuditRow[]> {
+export async function auditEntries(
+  db: Db,
+  filter: { actor?: string; target?: string; action?: string; before?: { createdAt: string; id: string }; limit: number },
+): Promise<AuditRow[]> {
   return listAudit(db, filter);
 }

@@ -122,12 +122,7 @@ async function insertFreshOnes(trx: Db, chunk: readonly string[], batchId: strin
 }
 
 /** Writes a checked list in one transaction. Re-running it adds nothing. */
-export async function importEligibleEmails(
-  db: Db,
-  emails: readonly string[],
-  batchId: string | null,
-  context: ImportContext,
-): Promise<ImportOutcome> {
+export async function importEligibleEmails(db: Db, emails: readonly string[], batchId: string | null, context: ImportContext): Promise<ImportOutcome> {
   return db.transaction().execute(async (trx) => {
     await lockEligibleEmailsForImport(trx);
     let added = 0;
@@ -166,7 +161,8 @@ const PREVIEW_INVALID_LIMIT = 1000;
 
 export async function previewImport(db: Db, checked: CheckedEmails): Promise<ImportPreview> {
   let present = 0;
-  for (let start = 0; start < checked.emails.length; start += CHUNK_SIZE) present += (await eligibleAmong(db, checked.emails.slice(start, start + CHUNK_SIZE))).size;
+  for (let start = 0; start < checked.emails.length; start += CHUNK_SIZE)
+    present += (await eligibleAmong(db, checked.emails.slice(start, start + CHUNK_SIZE))).size;
   return {
     added: checked.emails.length - present,
     already_present: present,

@@ -16,7 +16,9 @@ export class KeyRotationError extends Error {
 
 function asymmetricAlgorithm(config: Config): AsymmetricAlgorithm {
   if (config.jwtAlgorithm === 'HS256') {
-    throw new KeyRotationError('JWT_ALGORITHM is HS256: tokens are signed with JWT_SECRET, not with rotating keys. Set JWT_ALGORITHM=EdDSA (or ES256) to use keys; see docs/operations.md');
+    throw new KeyRotationError(
+      'JWT_ALGORITHM is HS256: tokens are signed with JWT_SECRET, not with rotating keys. Set JWT_ALGORITHM=EdDSA (or ES256) to use keys; see docs/operations.md',
+    );
   }
   return config.jwtAlgorithm;
 }
@@ -55,7 +57,9 @@ export async function retireSigningKey(db: Db, config: Config, kid: string, opti
   if (newest === undefined || newest.kid === kid) throw new KeyRotationError(`Key ${kid} is the one that signs now: run "gatehouse keys rotate" first`);
   const safeAt = safeToRetireAt(newest, config);
   if (!options.force && (options.now ?? new Date()) < safeAt) {
-    throw new KeyRotationError(`Tokens signed with ${kid} may still be valid until ${safeAt.toISOString()}; retire it after that, or pass --force (holders of such tokens then refresh once)`);
+    throw new KeyRotationError(
+      `Tokens signed with ${kid} may still be valid until ${safeAt.toISOString()}; retire it after that, or pass --force (holders of such tokens then refresh once)`,
+    );
   }
   if (!(await markSigningKeyRetired(db, kid))) throw new KeyRotationError(`Key ${kid} was retired meanwhile`);
 }

@@ -102,7 +102,8 @@ export function createMagicLinkService(deps: MagicLinkDeps): MagicLinkService {
 
     checkRedirect(redirectUrl): string | null {
       if (redirectUrl === undefined || redirectUrl === '') return null;
-      if (!isAllowedRedirect(config.allowedRedirectUrls, redirectUrl)) throw new AppError('bad_request', { detail: 'redirect_url is not in ALLOWED_REDIRECT_URLS' });
+      if (!isAllowedRedirect(config.allowedRedirectUrls, redirectUrl))
+        throw new AppError('bad_request', { detail: 'redirect_url is not in ALLOWED_REDIRECT_URLS' });
       return new URL(redirectUrl).href;
     },
 
@@ -119,7 +120,10 @@ export function createMagicLinkService(deps: MagicLinkDeps): MagicLinkService {
         return { user: await resolveUser(redeemed.email, 'magic_link', null), stytchSessionToken: null };
       }
       if (deps.stytch === null) throw new AppError('invalid_token');
-      const result = await deps.stytch.authenticate(input.token, { codeVerifier: input.codeVerifier, sessionDurationMinutes: stytchSessionMinutes(config.sessionTtl) });
+      const result = await deps.stytch.authenticate(input.token, {
+        codeVerifier: input.codeVerifier,
+        sessionDurationMinutes: stytchSessionMinutes(config.sessionTtl),
+      });
       const stytch = deps.stytch;
       try {
         const linked = await findUserByStytchId(db, result.userId);

@@ -14,7 +14,6 @@ export interface Actor {
   readonly requestId?: string | null;
 }
 
-
 export async function grantRole(db: Db, userUuid: string, roleName: string, by: Actor): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const user = await findUserByUuid(trx, userUuid);

@@ -101,17 +101,37 @@ async function liveMembership(db: Db, organizerUuid: string, userUuid: string): 
   return membership;
 }
 
-export async function changeOrganizerMemberRole(db: Db, organizerUuid: string, userUuid: string, role: OrganizerRole, standing: OrganizerStanding, by: Actor): Promise<void> {
+export async function changeOrganizerMemberRole(
+  db: Db,
+  organizerUuid: string,
+  userUuid: string,
+  role: OrganizerRole,
+  standing: OrganizerStanding,
+  by: Actor,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const current = await liveMembership(trx, organizerUuid, userUuid);
     if (!mayAssign(standing, current.role, role)) throw refused('An admin may only move members between member and admin');
     if (current.role === 'owner' && role !== 'owner') await assertNotLastOwner(trx, organizerUuid, userUuid);
     await setOrganizerRole(trx, organizerUuid, userUuid, role);
-    await insertAudit(trx, { ...by, action: 'organizer.member.role', target: organizerUuid, before: { user_uuid: userUuid, role: current.role }, after: { user_uuid: userUuid, role } });
+    await insertAudit(trx, {
+      ...by,
+      action: 'organizer.member.role',
+      target: organizerUuid,
+      before: { user_uuid: userUuid, role: current.role },
+      after: { user_uuid: userUuid, role },
+    });
   });
 }
 
-export async function removeOrganizerMember(db: Db, organizerUuid: string, userUuid: string, standing: OrganizerStanding | null, self: boolean, by: Actor): Promise<void> {
+export async function removeOrganizerMember(
+  db: Db,
+  organizerUuid: string,
+  userUuid: string,
+  standing: OrganizerStanding | null,
+  self: boolean,
+  by: Actor,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const current = await liveMembership(trx, organizerUuid, userUuid);
     if (standing === null ? !self : !mayRemove(standing, current.role, self)) throw refused('Admins may not remove owners');

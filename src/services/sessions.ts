@@ -13,13 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
 import { loadUserWithMemberships } from '../queries/principal.ts';
-import {
-  findRefreshState,
-  insertSession,
-  revokeSession,
-  revokeUserSessions,
-  rotateRefreshToken,
-} from '../queries/sessions.ts';
+import { findRefreshState, insertSession, revokeSession, revokeUserSessions, rotateRefreshToken } from '../queries/sessions.ts';
 import type { JwtCodec } from '../security/jwt.ts';
 import { constantTimeEqual, hashToken, hmac } from '../security/tokens.ts';
 import { effectiveRoles } from './user-view.ts';

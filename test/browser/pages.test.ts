@@ -57,7 +57,10 @@ describe('a member', () => {
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    assert.equal((await context.cookies()).some((cookie) => cookie.name === 'access_token' && cookie.value !== ''), false);
+    assert.equal(
+      (await context.cookies()).some((cookie) => cookie.name === 'access_token' && cookie.value !== ''),
+      false,
+    );
     await page.goto('/ui/account');
     await page.waitForURL(/\/ui\/sign-in\?next=%2Fui%2Faccount/);
     await context.close();
@@ -89,7 +92,11 @@ describe('a member', () => {
     await signInWithPassword(page, 'redirect@example.org', `?redirect_url=${encodeURIComponent(WELCOME)}`);
     await page.waitForURL(WELCOME);
     await context.clearCookies();
-    await signInWithPassword(page, 'redirect@example.org', `?redirect_url=${encodeURIComponent('https://evil.example/steal')}&next=${encodeURIComponent('//evil.example/x')}`);
+    await signInWithPassword(
+      page,
+      'redirect@example.org',
+      `?redirect_url=${encodeURIComponent('https://evil.example/steal')}&next=${encodeURIComponent('//evil.example/x')}`,
+    );
     await page.getByRole('heading', { name: 'My account' }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/ui/account');
     await context.close();
@@ -130,7 +137,11 @@ describe('an admin', () => {
     await page.getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('link', { name: 'Eligible emails' }).click();
     await page.getByRole('heading', { name: 'Eligible emails' }).waitFor();
-    const file = (text: string): { name: string; mimeType: string; buffer: Buffer } => ({ name: 'members.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+    const file = (text: string): { name: string; mimeType: string; buffer: Buffer } => ({
+      name: 'members.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(text),
+    });
     await page.getByLabel('CSV file', { exact: true }).setInputFiles(file('email\nnew1@example.org\nbroken-address\nnew2@example.org\n'));
     await page.getByLabel('Batch (optional)').last().fill('spring-2026');
     await page.getByRole('button', { name: 'Preview' }).click();

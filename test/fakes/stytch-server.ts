@@ -100,13 +100,22 @@ export async function startFakeStytch(): Promise<FakeStytch> {
   }
 
   function userJson(user: FakeUser): object {
-    return { user_id: user.user_id, emails: [{ email_id: user.email_id, email: user.email, verified: true }], status: 'active', name: { first_name: '', middle_name: '', last_name: '' }, phone_numbers: [], providers: [], created_at: new Date().toISOString() };
+    return {
+      user_id: user.user_id,
+      emails: [{ email_id: user.email_id, email: user.email, verified: true }],
+      status: 'active',
+      name: { first_name: '', middle_name: '', last_name: '' },
+      phone_numbers: [],
+      providers: [],
+      created_at: new Date().toISOString(),
+    };
   }
 
   function authenticate(res: ServerResponse, body: Record<string, unknown>): void {
     const token = String(body.token ?? '');
     const minutes = body.session_duration_minutes === undefined ? 60 : Number(body.session_duration_minutes);
-    if (!Number.isInteger(minutes) || minutes < 5 || minutes > 527040) return error(res, 400, 'invalid_session_duration', 'session_duration_minutes must be between 5 and 527040');
+    if (!Number.isInteger(minutes) || minutes < 5 || minutes > 527040)
+      return error(res, 400, 'invalid_session_duration', 'session_duration_minutes must be between 5 and 527040');
     if (token === SANDBOX.unauthorizedToken) return error(res, 401, 'unable_to_auth_magic_link', 'The magic link could not be authenticated.');
     if (token === SANDBOX.notFoundToken) return error(res, 404, 'magic_link_not_found', 'The magic link could not be found.');
     let userId: string;
@@ -115,10 +124,12 @@ export async function startFakeStytch(): Promise<FakeStytch> {
     } else {
       const record = tokens.get(token);
       if (record === undefined) return error(res, 404, 'magic_link_not_found', 'The magic link could not be found.');
-      if (record.used || record.expiresAt <= Date.now()) return error(res, 401, 'unable_to_auth_magic_link', 'The magic link could not be authenticated because it was either already used or expired.');
+      if (record.used || record.expiresAt <= Date.now())
+        return error(res, 401, 'unable_to_auth_magic_link', 'The magic link could not be authenticated because it was either already used or expired.');
       if (record.codeChallenge !== null) {
         const verifier = typeof body.code_verifier === 'string' ? body.code_verifier : '';
-        if (createHash('sha256').update(verifier).digest('base64url') !== record.codeChallenge) return error(res, 400, 'pkce_mismatch', 'The code_challenge does not match the code_verifier.');
+        if (createHash('sha256').update(verifier).digest('base64url') !== record.codeChallenge)
+          return error(res, 400, 'pkce_mismatch', 'The code_challenge does not match the code_verifier.');
       }
       record.used = true;
       userId = record.userId;
@@ -136,7 +147,14 @@ export async function startFakeStytch(): Promise<FakeStytch> {
       session_jwt: 'eyJ.fake.jwt',
       reset_sessions: false,
       user: userJson(user),
-      session: { session_id: sessionId, user_id: userId, started_at: now.toISOString(), last_accessed_at: now.toISOString(), expires_at: new Date(now.getTime() + minutes * 60_000).toISOString(), authentication_factors: [] },
+      session: {
+        session_id: sessionId,
+        user_id: userId,
+        started_at: now.toISOString(),
+        last_accessed_at: now.toISOString(),
+        expires_at: new Date(now.getTime() + minutes * 60_000).toISOString(),
+        authentication_factors: [],
+      },
     });
   }
 

@@ -59,7 +59,17 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   // Every answer is checked against its operation in /openapi.json (src/http/contract-check.ts).
   const contractViolations: string[] = [];
-  const app = await buildApp({ config, db: database.db, poolStats: () => database.poolStats(), logStream, onContractViolation: (violation) => contractViolations.push(violation), limits: options.limits ?? GENEROUS_LIMITS, counterStore: options.counterStore ?? createMemoryCounterStore(), ...(options.mailer ? { mailer: options.mailer } : {}), ...(options.stytch !== undefined ? { stytch: options.stytch } : {}) });
+  const app = await buildApp({
+    config,
+    db: database.db,
+    poolStats: () => database.poolStats(),
+    logStream,
+    onContractViolation: (violation) => contractViolations.push(violation),
+    limits: options.limits ?? GENEROUS_LIMITS,
+    counterStore: options.counterStore ?? createMemoryCounterStore(),
+    ...(options.mailer ? { mailer: options.mailer } : {}),
+    ...(options.stytch !== undefined ? { stytch: options.stytch } : {}),
+  });
   return {
     app,
     config,

@@ -17,7 +17,12 @@ export interface TestUser {
 
 export async function createUser(db: Db, email: string, options: { password?: string | null; roles?: string[] } = {}): Promise<TestUser> {
   const password = options.password === undefined ? PASSWORD : options.password;
-  const user = await insertUser(db, { email, passwordHash: password === null ? null : await hashPassword(password), authProvider: 'local', isEmailVerified: true });
+  const user = await insertUser(db, {
+    email,
+    passwordHash: password === null ? null : await hashPassword(password),
+    authProvider: 'local',
+    isEmailVerified: true,
+  });
   assert.ok(user, `user ${email} exists already`);
   for (const name of options.roles ?? []) {
     const role = (await findRoleByName(db, name)) ?? (await insertRole(db, name, null));

@@ -15,7 +15,15 @@ import { createTestDatabase, type TestDatabase } from './db.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The flags this machine needs: no sandbox as root, no GPU, no calls to Google's services. */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
 
 export interface BrowserWorld {
   readonly app: App;
@@ -49,7 +57,14 @@ export async function startBrowserWorld(env: Record<string, string> = {}): Promi
   const config = testConfig({ LOG_LEVEL: 'silent', PORT: String(port), PUBLIC_URL: origin, SMTP_URL: smtp.url, ...env });
   // The pages' API calls are checked against /openapi.json too (src/http/contract-check.ts).
   const contractViolations: string[] = [];
-  const app = await buildApp({ config, db: database.db, poolStats: () => database.poolStats(), limits: GENEROUS_LIMITS, counterStore: createMemoryCounterStore(), onContractViolation: (v) => contractViolations.push(v) });
+  const app = await buildApp({
+    config,
+    db: database.db,
+    poolStats: () => database.poolStats(),
+    limits: GENEROUS_LIMITS,
+    counterStore: createMemoryCounterStore(),
+    onContractViolation: (v) => contractViolations.push(v),
+  });
   await app.listen({ port, host: '127.0.0.1' });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const pageErrors: string[] = [];

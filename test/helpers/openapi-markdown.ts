@@ -37,7 +37,10 @@ export interface ApiDocument {
   info: { title: string; description: string; version: string };
   tags: { name: string; description: string }[];
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, Schema>; securitySchemes: Record<string, { type: string; in?: string; name?: string; scheme?: string; description?: string }> };
+  components: {
+    schemas: Record<string, Schema>;
+    securitySchemes: Record<string, { type: string; in?: string; name?: string; scheme?: string; description?: string }>;
+  };
 }
 
 const REF_PREFIX = '#/components/schemas/';
@@ -56,7 +59,8 @@ function typeText(schema: Schema): string {
   const notes: string[] = [];
   if (schema.format !== undefined) notes.push(schema.format);
   if (schema.minimum !== undefined || schema.maximum !== undefined) notes.push(`${schema.minimum ?? ''}..${schema.maximum ?? ''}`);
-  if (schema.minLength !== undefined || schema.maxLength !== undefined) notes.push(schema.minLength === undefined ? `at most ${schema.maxLength ?? ''} chars` : `${schema.minLength}..${schema.maxLength ?? ''} chars`);
+  if (schema.minLength !== undefined || schema.maxLength !== undefined)
+    notes.push(schema.minLength === undefined ? `at most ${schema.maxLength ?? ''} chars` : `${schema.minLength}..${schema.maxLength ?? ''} chars`);
   if (schema.pattern !== undefined) notes.push(`\`${schema.pattern}\``);
   if (schema.default !== undefined) notes.push(`default ${JSON.stringify(schema.default)}`);
   return notes.length === 0 ? base : `${base} (${notes.join(', ')})`;
@@ -106,12 +110,24 @@ function fieldsTable(schema: Schema, components: Record<string, Schema>): string
   const resolved = schema.$ref === undefined ? schema : (components[refName(schema.$ref)] ?? {});
   if (resolved.type !== 'object' || resolved.properties === undefined) return [`Type: ${typeText(schema)}`];
   const required = new Set(resolved.required ?? []);
-  return ['| field | type | required |', '|---|---|---|', ...Object.entries(resolved.properties).map(([name, field]) => `| \`${name}\` | ${typeText(field)} | ${required.has(name) ? 'yes' : 'no'} |`)];
+  return [
+    '| field | type | required |',
+    '|---|---|---|',
+    ...Object.entries(resolved.properties).map(([name, field]) => `| \`${name}\` | ${typeText(field)} | ${required.has(name) ? 'yes' : 'no'} |`),
+  ];
 }
 
 function securityText(security: Record<string, string[]>[]): string {
   if (security.length === 0) return 'none';
-  return security.map((alternative) => (Object.keys(alternative).length === 0 ? 'none' : Object.keys(alternative).map((k) => `\`${k}\``).join(' + '))).join(' or ');
+  return security
+    .map((alternative) =>
+      Object.keys(alternative).length === 0
+        ? 'none'
+        : Object.keys(alternative)
+            .map((k) => `\`${k}\``)
+            .join(' + '),
+    )
+    .join(' or ');
 }
 
 function jsonBlock(value: unknown): string[] {
@@ -122,7 +138,12 @@ function operationSection(method: string, path: string, op: Operation, component
   const lines = [`### \`${method.toUpperCase()} ${path}\``, '', `**${op.summary}** (\`${op.operationId}\`). Credentials: ${securityText(op.security)}.`, ''];
   const parameters = op.parameters ?? [];
   if (parameters.length > 0) {
-    lines.push('| parameter | in | type | required |', '|---|---|---|---|', ...parameters.map((p) => `| \`${p.name}\` | ${p.in} | ${typeText(p.schema)} | ${p.required === true ? 'yes' : 'no'} |`), '');
+    lines.push(
+      '| parameter | in | type | required |',
+      '|---|---|---|---|',
+      ...parameters.map((p) => `| \`${p.name}\` | ${p.in} | ${typeText(p.schema)} | ${p.required === true ? 'yes' : 'no'} |`),
+      '',
+    );
   }
   for (const [contentType, media] of Object.entries(op.requestBody?.content ?? {})) {
     lines.push(`Request body (\`${contentType}\`${op.requestBody?.required === false ? ', optional' : ''}):`, '', ...fieldsTable(media.schema, components), '');
@@ -132,11 +153,20 @@ function operationSection(method: string, path: string, op: Operation, component
   lines.push('| status | answer |', '|---|---|');
   for (const [status, response] of Object.entries(op.responses)) {
     const schema = response.content?.['application/json']?.schema;
-    const text = Number(status) >= 400 ? response.description.replace(/^One of:\s*/, '').split('\n').filter((line) => line.startsWith('- ')).map((line) => line.slice(2).split(':')[0]).join(', ') : `${response.description}${schema === undefined ? '' : `: ${typeText(schema)}`}`;
+    const text =
+      Number(status) >= 400
+        ? response.description
+            .replace(/^One of:\s*/, '')
+            .split('\n')
+            .filter((line) => line.startsWith('- '))
+            .map((line) => line.slice(2).split(':')[0])
+            .join(', ')
+        : `${response.description}${schema === undefined ? '' : `: ${typeText(schema)}`}`;
     lines.push(`| ${status} | ${text} |`);
   }
   const success = Object.entries(op.responses).find(([status, response]) => Number(status) < 300 && response.content?.['application/json'] !== undefined);
-  if (success !== undefined) lines.push('', `Example ${success[0]}:`, '', ...jsonBlock(example(success[1].content?.['application/json']?.schema ?? {}, components)));
+  if (success !== undefined)
+    lines.push('', `Example ${success[0]}:`, '', ...jsonBlock(example(success[1].content?.['application/json']?.schema ?? {}, components)));
   return [...lines, ''];
 }
 
@@ -149,11 +179,15 @@ export function apiMarkdown(document: ApiDocument): string {
     '',
     document.info.description,
     '',
-    'Credentials: `bearer` is `Authorization: Bearer <access token>`; `cookie` and `refreshCookie` are the session cookies set at sign-in (named `__Host-access_token` and `__Host-refresh_token` in production, `access_token` and `refresh_token` in development); `apiKey` is the `X-API-Key` header with the operator\'s `API_KEY`. Each error code is explained in [errors.md](errors.md).',
+    "Credentials: `bearer` is `Authorization: Bearer <access token>`; `cookie` and `refreshCookie` are the session cookies set at sign-in (named `__Host-access_token` and `__Host-refresh_token` in production, `access_token` and `refresh_token` in development); `apiKey` is the `X-API-Key` header with the operator's `API_KEY`. Each error code is explained in [errors.md](errors.md).",
     '',
   ];
   for (const tag of document.tags) {
-    const entries = Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).filter(([, op]) => op.tags.includes(tag.name)).map(([method, op]) => ({ method, path, op })));
+    const entries = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([, op]) => op.tags.includes(tag.name))
+        .map(([method, op]) => ({ method, path, op })),
+    );
     if (entries.length === 0) continue;
     lines.push(`## ${tag.name}`, '', tag.description, '');
     for (const { method, path, op } of entries) lines.push(...operationSection(method, path, op, components));

@@ -41,7 +41,9 @@ async function terminateBackends(): Promise<number> {
   const admin = new pg.Client({ connectionString: database.url ?? '' });
   await admin.connect();
   try {
-    const result = await admin.query('select count(pg_terminate_backend(pid))::int as killed from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+    const result = await admin.query(
+      'select count(pg_terminate_backend(pid))::int as killed from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    );
     return (result.rows[0] as { killed: number }).killed;
   } finally {
     await admin.end();
@@ -64,7 +66,10 @@ it('survives terminated backends and a 2 s outage: fast 503s, /readyz says so, r
   const worker = async (id: number): Promise<void> => {
     for (let i = 0; running; i += 1) {
       const email = `w${id}-${i}@example.org`;
-      writes.push({ email, answer: await call(`${server.url}/v1/auth/admin/eligible-emails`, { method: 'POST', headers: { 'x-api-key': OPS_API_KEY }, body: { email } }) });
+      writes.push({
+        email,
+        answer: await call(`${server.url}/v1/auth/admin/eligible-emails`, { method: 'POST', headers: { 'x-api-key': OPS_API_KEY }, body: { email } }),
+      });
       reads.push(await call(`${server.url}/auth/me`, { headers: bearer }));
     }
   };
@@ -100,21 +105,30 @@ it('survives terminated backends and a 2 s outage: fast 503s, /readyz says so, r
 
   const answers = [...writes.map((write) => write.answer), ...reads];
   const unexpected = answers.filter((answer) => ![200, 201, 503].includes(answer.status));
-  assert.deepEqual(unexpected.map((answer) => [answer.status, answer.body]), [], 'only successes and 503s');
+  assert.deepEqual(
+    unexpected.map((answer) => [answer.status, answer.body]),
+    [],
+    'only successes and 503s',
+  );
   const failed = answers.filter((answer) => answer.status === 503);
   assert.ok(failed.length > 0, 'the faults were felt');
   for (const answer of failed) assert.equal(answer.body?.code, 'database_unavailable');
   const slowest = Math.max(...failed.map((answer) => answer.ms));
   assert.ok(slowest < 4_000, `503s come fast (slowest ${Math.round(slowest)} ms)`);
   const lastReads = reads.slice(-8);
-  assert.ok(lastReads.every((answer) => answer.status === 200), 'reads succeed again after recovery');
+  assert.ok(
+    lastReads.every((answer) => answer.status === 200),
+    'reads succeed again after recovery',
+  );
 
   const acknowledged = writes.filter((write) => write.answer.status === 201).map((write) => write.email);
   assert.ok(acknowledged.length > 0);
   const stored = new Set((await database.db.selectFrom('eligible_emails').select('email').execute()).map((row) => row.email));
   const lost = acknowledged.filter((email) => !stored.has(email));
   assert.deepEqual(lost, [], `every acknowledged write is stored (${acknowledged.length} acknowledged)`);
-  context.diagnostic(`${answers.length} requests: ${failed.length} answered 503 (slowest ${Math.round(slowest)} ms), ${acknowledged.length} writes acknowledged and all stored`);
+  context.diagnostic(
+    `${answers.length} requests: ${failed.length} answered 503 (slowest ${Math.round(slowest)} ms), ${acknowledged.length} writes acknowledged and all stored`,
+  );
   const relogin = await call(`${server.url}/auth/login`, { method: 'POST', body: { email: 'steady@example.org', password: PASSWORD } });
   assert.equal(relogin.status, 200, 'sign-in works again');
 });

@@ -52,7 +52,8 @@ it('a session made on one instance works on another; a logout on one is honoured
 
   const logout = await call(`${instance(1).url}/auth/logout`, { method: 'POST', headers: bearer });
   assert.equal(logout.status, 204);
-  for (const index of [0, 2]) assert.equal((await call(`${instance(index).url}/auth/me`, { headers: bearer })).status, 401, `instance ${index} honours the logout`);
+  for (const index of [0, 2])
+    assert.equal((await call(`${instance(index).url}/auth/me`, { headers: bearer })).status, 401, `instance ${index} honours the logout`);
 });
 
 it('abuse limits are counted across instances (through Redis)', async () => {

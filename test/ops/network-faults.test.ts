@@ -53,7 +53,10 @@ async function stopHarness(h: Harness | undefined): Promise<void> {
 function tally(answers: readonly Answer[]): string {
   const counts = new Map<number, number>();
   for (const answer of answers) counts.set(answer.status, (counts.get(answer.status) ?? 0) + 1);
-  return [...counts].sort(([a], [b]) => a - b).map(([status, n]) => `${n}×${status}`).join(', ');
+  return [...counts]
+    .sort(([a], [b]) => a - b)
+    .map(([status, n]) => `${n}×${status}`)
+    .join(', ');
 }
 
 async function signIn(h: Harness, email: string): Promise<Record<string, string>> {
@@ -81,11 +84,20 @@ describe('a slow database: writes with bodies answer 504 at the deadline and lea
     h.proxy.setDelay(3_000);
     // One after the other, so each is timed alone (the client's own clock is the measure).
     const writes: [string, () => Promise<Answer>][] = [
-      ['POST eligible email', () => call(`${h.server.url}/v1/auth/admin/eligible-emails`, { method: 'POST', headers: key, body: { email: 'slow-write@example.org' } })],
-      ['POST role', () => call(`${h.server.url}/v1/auth/admin/roles`, { method: 'POST', headers: key, body: { name: 'slow-role', description: 'must not exist' } })],
+      [
+        'POST eligible email',
+        () => call(`${h.server.url}/v1/auth/admin/eligible-emails`, { method: 'POST', headers: key, body: { email: 'slow-write@example.org' } }),
+      ],
+      [
+        'POST role',
+        () => call(`${h.server.url}/v1/auth/admin/roles`, { method: 'POST', headers: key, body: { name: 'slow-role', description: 'must not exist' } }),
+      ],
       ['POST organizer', () => call(`${h.server.url}/v1/auth/admin/organizers`, { method: 'POST', headers: key, body: { name: 'slow-organizer' } })],
       ['DELETE eligible email', () => call(`${h.server.url}/v1/auth/admin/eligible-emails/slow-kept@example.org`, { method: 'DELETE', headers: key })],
-      ['PUT roles', () => call(`${h.server.url}/v1/auth/admin/users/${target.uuid}/roles`, { method: 'PUT', headers: key, body: { role_names: ['member', 'sustainer'] } })],
+      [
+        'PUT roles',
+        () => call(`${h.server.url}/v1/auth/admin/users/${target.uuid}/roles`, { method: 'PUT', headers: key, body: { role_names: ['member', 'sustainer'] } }),
+      ],
       ['PATCH user', () => call(`${h.server.url}/v1/auth/admin/users/${target.uuid}`, { method: 'PATCH', headers: key, body: { name: 'Renamed Too Late' } })],
       ['POST sign-in', () => call(`${h.server.url}/auth/login`, { method: 'POST', body: { email: 'slow-admin@example.org', password: PASSWORD } })],
       ['DELETE sessions', () => call(`${h.server.url}/v1/auth/admin/users/${target.uuid}/sessions`, { method: 'DELETE', headers: key })],
@@ -112,9 +124,15 @@ describe('a slow database: writes with bodies answer 504 at the deadline and lea
       union all select 'membership' from system_memberships m join roles r on r.id = m.role_id where m.user_uuid = ${target.uuid} and r.name = 'sustainer'
       union all select 'session' from sessions s join users u on u.uuid = s.user_uuid where u.email = 'slow-admin@example.org'
       union all select 'audit ' || action from audit_log`.execute(db);
-    assert.deepEqual(left.rows.map((row) => row.what), [], 'nothing was written');
+    assert.deepEqual(
+      left.rows.map((row) => row.what),
+      [],
+      'nothing was written',
+    );
     const slowest = Math.max(...answers.map(([, answer]) => answer.ms));
-    context.diagnostic(`slow database (3 s per packet, ${DEADLINE_MS} ms deadline): ${answers.length} requests, ${tally(answers.map(([, a]) => a))}, slowest ${Math.round(slowest)} ms, 0 writes acknowledged, 0 rows left behind`);
+    context.diagnostic(
+      `slow database (3 s per packet, ${DEADLINE_MS} ms deadline): ${answers.length} requests, ${tally(answers.map(([, a]) => a))}, slowest ${Math.round(slowest)} ms, 0 writes acknowledged, 0 rows left behind`,
+    );
     const after = await call(`${h.server.url}/v1/auth/admin/roles`, { headers: key });
     assert.equal(after.status, 200, 'the service answers normally once the database is fast again');
     // Each request was answered exactly once: the handlers that woke up late sent nothing more.
@@ -168,9 +186,16 @@ describe('a half-open partition: the pool heals without a restart', () => {
     assert.deepEqual([readyDuring.status, readyDuring.body?.code], [503, 'service_unavailable'], '/readyz says 503 during the partition, never 504');
     assert.ok(recoveredMs !== null && recoveredMs < 5_000, `2xx again ${recoveredMs === null ? 'never' : `${Math.round(recoveredMs)} ms`} after the heal`);
     const unexpected = answers.filter((answer) => ![200, 201, 503, 504].includes(answer.status));
-    assert.deepEqual(unexpected.map((answer) => [answer.status, answer.body]), [], 'only successes, 503s and 504s');
+    assert.deepEqual(
+      unexpected.map((answer) => [answer.status, answer.body]),
+      [],
+      'only successes, 503s and 504s',
+    );
     const tail = answers.slice(-12);
-    assert.ok(tail.every((answer) => answer.status < 300), `the last answers are 2xx: ${tally(tail)}`);
+    assert.ok(
+      tail.every((answer) => answer.status < 300),
+      `the last answers are 2xx: ${tally(tail)}`,
+    );
     const stored = new Set((await h.database.db.selectFrom('eligible_emails').select('email').execute()).map((row) => row.email));
     const lost = acknowledged.filter((email) => !stored.has(email));
     assert.deepEqual(lost, [], 'every acknowledged write is stored');
@@ -194,8 +219,12 @@ describe('a database outage does not lock anyone out afterwards', () => {
   it('15 sign-ins refused with 503 during the outage; the right password works at once after it', async (context) => {
     await h.proxy.cut();
     const during: Answer[] = [];
-    for (let i = 0; i < 15; i++) during.push(await call(`${h.server.url}/auth/login`, { method: 'POST', body: { email: 'outage@example.org', password: PASSWORD } }));
-    assert.ok(during.every((answer) => answer.status === 503), tally(during));
+    for (let i = 0; i < 15; i++)
+      during.push(await call(`${h.server.url}/auth/login`, { method: 'POST', body: { email: 'outage@example.org', password: PASSWORD } }));
+    assert.ok(
+      during.every((answer) => answer.status === 503),
+      tally(during),
+    );
     await h.proxy.restore();
     let after: Answer | null = null;
     const giveUp = Date.now() + 10_000;

@@ -32,7 +32,9 @@ it('SIGTERM: in-flight requests finish and their writes land, late requests get 
   await blocker.query('begin');
   // Each eligible-email insert writes an audit row in its transaction: they wait for this lock.
   await blocker.query('lock table audit_log in exclusive mode');
-  const slow = ['slow-1@example.org', 'slow-2@example.org'].map((email) => call(`${server.url}/v1/auth/admin/eligible-emails`, { method: 'POST', headers: { 'x-api-key': OPS_API_KEY }, body: { email } }));
+  const slow = ['slow-1@example.org', 'slow-2@example.org'].map((email) =>
+    call(`${server.url}/v1/auth/admin/eligible-emails`, { method: 'POST', headers: { 'x-api-key': OPS_API_KEY }, body: { email } }),
+  );
   await sleep(300);
 
   server.child.kill('SIGTERM');
@@ -51,19 +53,25 @@ it('SIGTERM: in-flight requests finish and their writes land, late requests get 
   assert.equal(await server.exited, 0);
   // Ordered by each line's own time, not by its place in the output: under load pino's stdout
   // writer once delivered two lines written 1 ms apart in swapped order (CI, 2026-11-22).
-  const lines = server.output().split('\n').flatMap((line): { msg: string; time: number }[] => {
-    try {
-      const parsed = JSON.parse(line) as { msg?: unknown; time?: unknown };
-      return typeof parsed.msg === 'string' && typeof parsed.time === 'number' ? [{ msg: parsed.msg, time: parsed.time }] : [];
-    } catch {
-      return [];
-    }
-  });
+  const lines = server
+    .output()
+    .split('\n')
+    .flatMap((line): { msg: string; time: number }[] => {
+      try {
+        const parsed = JSON.parse(line) as { msg?: unknown; time?: unknown };
+        return typeof parsed.msg === 'string' && typeof parsed.time === 'number' ? [{ msg: parsed.msg, time: parsed.time }] : [];
+      } catch {
+        return [];
+      }
+    });
   const timeOf = (msg: string): number => lines.find((line) => line.msg === msg)?.time ?? Number.NaN;
   const draining = timeOf('shutting down: draining in-flight requests');
   const drained = timeOf('drained; closing the database pool');
   const closed = timeOf('database pool closed');
-  assert.ok(draining <= drained && drained <= closed, `drain, then the pool closes (times ${draining}, ${drained}, ${closed}):\n${server.output().slice(-2000)}`);
+  assert.ok(
+    draining <= drained && drained <= closed,
+    `drain, then the pool closes (times ${draining}, ${drained}, ${closed}):\n${server.output().slice(-2000)}`,
+  );
   const stored = (await database.db.selectFrom('eligible_emails').select('email').execute()).map((row) => row.email).sort();
   assert.deepEqual(stored, ['slow-1@example.org', 'slow-2@example.org']);
 });

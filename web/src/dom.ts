@@ -35,7 +35,13 @@ function mainElement(): HTMLElement {
 export function render(title: string, ...content: (Child | readonly Child[])[]): void {
   document.title = `${title} · Gatehouse`;
   const heading = h('h1', { tabindex: '-1' }, title);
-  mainElement().replaceChildren(heading, ...content.flat().filter((child): child is Node | string | number => child !== null && child !== undefined && child !== false).map((child) => (child instanceof Node ? child : document.createTextNode(String(child)))));
+  mainElement().replaceChildren(
+    heading,
+    ...content
+      .flat()
+      .filter((child): child is Node | string | number => child !== null && child !== undefined && child !== false)
+      .map((child) => (child instanceof Node ? child : document.createTextNode(String(child)))),
+  );
   heading.focus();
 }
 
@@ -53,8 +59,26 @@ export function table(headers: readonly string[], rows: readonly (readonly (Chil
       'table',
       {},
       caption === undefined ? null : h('caption', {}, caption),
-      h('thead', {}, h('tr', {}, headers.map((text) => h('th', { scope: 'col' }, text)))),
-      h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((cell) => h('td', {}, cell))))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          headers.map((text) => h('th', { scope: 'col' }, text)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map((cells) =>
+          h(
+            'tr',
+            {},
+            cells.map((cell) => h('td', {}, cell)),
+          ),
+        ),
+      ),
     ),
   );
 }
@@ -63,7 +87,11 @@ export function link(href: string, text: string): HTMLAnchorElement {
   return h('a', { href }, text);
 }
 
-export function button(text: string, onClick: () => void | Promise<void>, options: { kind?: 'primary' | 'secondary' | 'danger'; label?: string } = {}): HTMLButtonElement {
+export function button(
+  text: string,
+  onClick: () => void | Promise<void>,
+  options: { kind?: 'primary' | 'secondary' | 'danger'; label?: string } = {},
+): HTMLButtonElement {
   return h('button', { type: 'button', class: `btn btn-${options.kind ?? 'secondary'}`, 'aria-label': options.label, onclick: () => void onClick() }, text);
 }
 

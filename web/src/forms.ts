@@ -35,7 +35,11 @@ let formCount = 0;
 function control(spec: FieldSpec, id: string, describedBy: string): HTMLElement {
   const common = { id, name: spec.name, required: spec.required === true, 'aria-describedby': describedBy };
   if (spec.type === 'select') {
-    return h('select', common, (spec.options ?? []).map((option) => h('option', { value: option.value, selected: option.value === spec.value }, option.label)));
+    return h(
+      'select',
+      common,
+      (spec.options ?? []).map((option) => h('option', { value: option.value, selected: option.value === spec.value }, option.label)),
+    );
   }
   if (spec.type === 'textarea') return h('textarea', { ...common, rows: 4 }, spec.value ?? '');
   return h('input', { ...common, type: spec.type ?? 'text', autocomplete: spec.autocomplete, value: spec.value, accept: spec.accept });

@@ -73,7 +73,8 @@ async function start(): Promise<void> {
     const params = match(pattern, path);
     if (params !== null) {
       // Pages that check the user draw the navigation themselves; the others get it here.
-      if (!['/account'].includes(pattern) && !pattern.includes('admin') && !pattern.startsWith('/organizers')) void currentUser().then(renderNav, () => renderNav(null));
+      if (!['/account'].includes(pattern) && !pattern.includes('admin') && !pattern.startsWith('/organizers'))
+        void currentUser().then(renderNav, () => renderNav(null));
       await page(...params);
       return;
     }

@@ -38,7 +38,11 @@ export function registerEligibleCommands(program: Command): void {
     .option('--json', 'print one JSON object a line')
     .action(async (options: OutputOptions & { batch?: string; q?: string; limit: string }) => {
       await withDatabase(async ({ db }) => {
-        const rows = await listEligibleEmails(db, { batchId: options.batch, q: options.q?.toLowerCase(), limit: Math.max(1, Math.min(100_000, Number(options.limit) || 1000)) });
+        const rows = await listEligibleEmails(db, {
+          batchId: options.batch,
+          q: options.q?.toLowerCase(),
+          limit: Math.max(1, Math.min(100_000, Number(options.limit) || 1000)),
+        });
         const shown = rows.map((row) => ({ email: row.email, batch_id: row.batch_id, created_at: row.created_at.toISOString() }));
         printRows(options, shown, (row) => `${row.email}\t${row.batch_id ?? ''}`, 'eligible address');
       });

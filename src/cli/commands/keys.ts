@@ -12,8 +12,13 @@ export function registerKeyCommands(program: Command): void {
     .action(async () => {
       await withDatabase(async ({ db }) => {
         for (const key of await listSigningKeys(db)) {
-          const state = key.retired_at !== null ? `retired ${key.retired_at.toISOString()}` : key.signs_from > new Date() ? `published, signs from ${key.signs_from.toISOString()}` : 'live';
-        out(`${key.kid}\t${key.alg}\t${key.created_at.toISOString()}\t${state}`);
+          const state =
+            key.retired_at !== null
+              ? `retired ${key.retired_at.toISOString()}`
+              : key.signs_from > new Date()
+                ? `published, signs from ${key.signs_from.toISOString()}`
+                : 'live';
+          out(`${key.kid}\t${key.alg}\t${key.created_at.toISOString()}\t${state}`);
         }
       });
     });
@@ -24,7 +29,10 @@ export function registerKeyCommands(program: Command): void {
       await withDatabase(async ({ db, config }) => {
         const kid = await rotateSigningKey(db, config);
         const newest = (await listSigningKeys(db)).find((key) => key.kid === kid);
-        if (newest !== undefined) out(`Added signing key ${kid}: published in the JWKS now, signing from ${newest.signs_from.toISOString()} (after JWKS_MAX_AGE_SECONDS + SIGNING_KEY_RELOAD_SECONDS).`);
+        if (newest !== undefined)
+          out(
+            `Added signing key ${kid}: published in the JWKS now, signing from ${newest.signs_from.toISOString()} (after JWKS_MAX_AGE_SECONDS + SIGNING_KEY_RELOAD_SECONDS).`,
+          );
         if (newest !== undefined) out(`Older keys can be retired after ${safeToRetireAt(newest, config).toISOString()}: gatehouse keys retire <kid>`);
       });
     });

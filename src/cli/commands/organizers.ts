@@ -22,7 +22,12 @@ async function findOrganizerArg({ db }: CliContext, idOrName: string): Promise<O
   if (UUID.test(idOrName)) return requireOrganizer(db, idOrName);
   const named = (await organizersPage(db, { limit: 10_000 })).filter((o) => o.name === idOrName);
   if (named.length === 1 && named[0] !== undefined) return named[0];
-  throw new AppError('organizer_not_found', { detail: named.length === 0 ? `No organizer is named "${idOrName}" (gatehouse organizers list shows them)` : `${named.length} organizers are named "${idOrName}": give its uuid` });
+  throw new AppError('organizer_not_found', {
+    detail:
+      named.length === 0
+        ? `No organizer is named "${idOrName}" (gatehouse organizers list shows them)`
+        : `${named.length} organizers are named "${idOrName}": give its uuid`,
+  });
 }
 
 function roleArg(role: string): OrganizerRole {
@@ -50,7 +55,11 @@ export function registerOrganizerCommands(program: Command): void {
     .action(async (name: string, options: OutputOptions & { owner?: string }) => {
       await withDatabase(async ({ db }) => {
         const organizer = organizerJson(await createOrganizer(db, name.trim(), options.owner === undefined ? null : { email: options.owner }, CLI_ACTOR));
-        printOne(options, organizer, `Created organizer ${organizer.name} (${organizer.uuid})${options.owner === undefined ? '' : ` owned by ${options.owner}`}`);
+        printOne(
+          options,
+          organizer,
+          `Created organizer ${organizer.name} (${organizer.uuid})${options.owner === undefined ? '' : ` owned by ${options.owner}`}`,
+        );
       });
     });
   organizers

@@ -14,7 +14,8 @@ import { out, readStdin } from '../io.ts';
 /** The role, or an error that says it is the role (not the user) that is missing, and which exist. */
 async function requireRoleName(db: Db, name: string): Promise<string> {
   const names = (await allRoles(db)).map((role) => role.name);
-  if (!names.includes(name)) throw new AppError('role_not_found', { detail: `No role named "${name}" (roles: ${names.join(', ')}; gatehouse roles create adds one)` });
+  if (!names.includes(name))
+    throw new AppError('role_not_found', { detail: `No role named "${name}" (roles: ${names.join(', ')}; gatehouse roles create adds one)` });
   return name;
 }
 
@@ -47,7 +48,11 @@ export function registerUserCommands(program: Command): void {
     .option('--json', 'print JSON lines')
     .action(async (options: { email?: string; role?: string; limit: string; json?: boolean }) => {
       await withDatabase(async ({ db }) => {
-        const rows = await searchUsers(db, { emailContains: options.email?.toLowerCase(), role: options.role, limit: Math.max(1, Math.min(10_000, Number(options.limit) || 100)) });
+        const rows = await searchUsers(db, {
+          emailContains: options.email?.toLowerCase(),
+          role: options.role,
+          limit: Math.max(1, Math.min(10_000, Number(options.limit) || 100)),
+        });
         for (const row of rows) {
           if (options.json === true) out(JSON.stringify(row));
           else out(`${row.email}\t${row.uuid}\t${row.is_deleted ? 'deleted' : row.is_active ? 'active' : 'inactive'}\t${row.roles.join(',')}`);
@@ -79,7 +84,11 @@ export function registerUserCommands(program: Command): void {
     .action(async (email: string, options: OutputOptions & { name?: string; role: string[]; passwordStdin?: boolean }) => {
       const password = options.passwordStdin === true ? await readStdin() : undefined;
       await withDatabase(async ({ db }) => {
-        const created = await adminCreateUser(db, { email, name: options.name ?? null, password, roleNames: options.role.length > 0 ? options.role : undefined }, CLI_ACTOR);
+        const created = await adminCreateUser(
+          db,
+          { email, name: options.name ?? null, password, roleNames: options.role.length > 0 ? options.role : undefined },
+          CLI_ACTOR,
+        );
         const view = { uuid: created.uuid, email: created.email, name: created.name };
         printOne(options, view, `Created user ${view.email} (${view.uuid})`);
       });

@@ -10,7 +10,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../errors.ts';
 import { addEligibleEmail, listEligibleEmails, removeEligibleBatch, removeEligibleEmail } from '../../services/eligible-list.ts';
 import { emailEntriesFromCsvLines } from '../../services/csv-emails.ts';
-import { checkEmails, checkEmailStream, importEligibleEmails, invalidEmailsError, previewImport, type CheckedEmails, type EmailEntry } from '../../services/eligibility.ts';
+import {
+  checkEmails,
+  checkEmailStream,
+  importEligibleEmails,
+  invalidEmailsError,
+  previewImport,
+  type CheckedEmails,
+  type EmailEntry,
+} from '../../services/eligibility.ts';
 import { actorOf } from '../access.ts';
 import { installAccess } from '../route-access.ts';
 import { BatchId, BulkResultSchema, Cursor, EligibleSchema, Limit, Paginated } from '../admin-schemas.ts';
@@ -39,7 +47,10 @@ async function* limitedLines(stream: Readable, limit: number): AsyncGenerator<st
 }
 
 /** The CSV routes read their body themselves, as a stream of lines. */
-const CSV_BODY = { contentType: 'text/csv', description: 'A CSV file with an `email` column (other columns are ignored), or one address a line; at most 64 MiB' } as const;
+const CSV_BODY = {
+  contentType: 'text/csv',
+  description: 'A CSV file with an `email` column (other columns are ignored), or one address a line; at most 64 MiB',
+} as const;
 
 const PreviewSchema = Type.Object({
   added: Type.Integer(),
@@ -63,7 +74,13 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
     '/admin/eligible-emails',
     {
       config: { errors: ['already_eligible'] },
-      schema: { tags, operationId: 'addEligibleEmail', summary: 'Add one address to the eligible list', body: Type.Object({ email: Type.String({ maxLength: 320 }), batch_id: Type.Optional(Type.Union([BatchId, Type.Null()])) }), response: { 201: EligibleSchema } },
+      schema: {
+        tags,
+        operationId: 'addEligibleEmail',
+        summary: 'Add one address to the eligible list',
+        body: Type.Object({ email: Type.String({ maxLength: 320 }), batch_id: Type.Optional(Type.Union([BatchId, Type.Null()])) }),
+        response: { 201: EligibleSchema },
+      },
     },
     async (request, reply) => {
       const row = await addEligibleEmail(ctx.db, request.body.email, request.body.batch_id ?? null, actorOf(request));
@@ -80,7 +97,10 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
         tags,
         operationId: 'importEligibleEmails',
         summary: 'Add many addresses at once, all or nothing (a JSON list)',
-        body: Type.Object({ emails: Type.Array(Type.String({ maxLength: 320 }), { maxItems: MAX_BULK_ITEMS }), batch_id: Type.Optional(Type.Union([BatchId, Type.Null()])) }),
+        body: Type.Object({
+          emails: Type.Array(Type.String({ maxLength: 320 }), { maxItems: MAX_BULK_ITEMS }),
+          batch_id: Type.Optional(Type.Union([BatchId, Type.Null()])),
+        }),
         response: { 201: BulkResultSchema },
       },
     },
@@ -96,7 +116,13 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
     '/admin/eligible-emails/import',
     {
       config: { deadlineMs: BULK_TIMEOUT_MS, errors: ['invalid_emails'], rawBody: CSV_BODY },
-      schema: { tags, operationId: 'importEligibleCsv', summary: 'Add the addresses of a CSV file, all or nothing', querystring: Type.Object({ batch_id: Type.Optional(BatchId) }), response: { 201: BulkResultSchema } },
+      schema: {
+        tags,
+        operationId: 'importEligibleCsv',
+        summary: 'Add the addresses of a CSV file, all or nothing',
+        querystring: Type.Object({ batch_id: Type.Optional(BatchId) }),
+        response: { 201: BulkResultSchema },
+      },
     },
     async (request, reply) => {
       const checked = await checkedCsv(request.headers['content-type'], request.body as Readable);
@@ -110,7 +136,12 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
     '/admin/eligible-emails/import/preview',
     {
       config: { deadlineMs: BULK_TIMEOUT_MS, rawBody: CSV_BODY },
-      schema: { tags, operationId: 'previewEligibleCsv', summary: 'What the same CSV import would do, without writing anything', response: { 200: PreviewSchema } },
+      schema: {
+        tags,
+        operationId: 'previewEligibleCsv',
+        summary: 'What the same CSV import would do, without writing anything',
+        response: { 200: PreviewSchema },
+      },
     },
     async (request) => {
       const checked = await checkedCsv(request.headers['content-type'], request.body as Readable);
@@ -121,7 +152,20 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
 
   app.get(
     '/admin/eligible-emails',
-    { schema: { tags, operationId: 'listEligibleEmails', summary: 'The eligible list, by email (filter by batch or substring)', querystring: Type.Object({ batch_id: Type.Optional(BatchId), q: Type.Optional(Type.String({ maxLength: 320 })), limit: Limit, cursor: Type.Optional(Cursor) }), response: { 200: Paginated(EligibleSchema) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'listEligibleEmails',
+        summary: 'The eligible list, by email (filter by batch or substring)',
+        querystring: Type.Object({
+          batch_id: Type.Optional(BatchId),
+          q: Type.Optional(Type.String({ maxLength: 320 })),
+          limit: Limit,
+          cursor: Type.Optional(Cursor),
+        }),
+        response: { 200: Paginated(EligibleSchema) },
+      },
+    },
     async (request) => {
       const { batch_id: batchId, q, limit, cursor } = request.query;
       const after = decodeCursor(cursor, ['text']);
@@ -131,12 +175,37 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
     },
   );
 
-  app.delete('/admin/eligible-emails/:email', { config: { errors: ['not_found'] }, schema: { tags, operationId: 'removeEligibleEmail', summary: 'Remove one address from the eligible list', params: Type.Object({ email: Type.String({ maxLength: 320 }) }), response: { 204: Type.Null() } } }, async (request, reply) => {
-    await removeEligibleEmail(ctx.db, request.params.email, actorOf(request));
-    return reply.code(204).send(null);
-  });
+  app.delete(
+    '/admin/eligible-emails/:email',
+    {
+      config: { errors: ['not_found'] },
+      schema: {
+        tags,
+        operationId: 'removeEligibleEmail',
+        summary: 'Remove one address from the eligible list',
+        params: Type.Object({ email: Type.String({ maxLength: 320 }) }),
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      await removeEligibleEmail(ctx.db, request.params.email, actorOf(request));
+      return reply.code(204).send(null);
+    },
+  );
 
-  app.delete('/admin/eligible-emails', { schema: { tags, operationId: 'removeEligibleBatch', summary: 'Remove every address of one import batch', querystring: Type.Object({ batch_id: BatchId }), response: { 200: Type.Object({ deleted: Type.Integer() }) } } }, async (request) => {
-    return { deleted: await removeEligibleBatch(ctx.db, request.query.batch_id, actorOf(request)) };
-  });
+  app.delete(
+    '/admin/eligible-emails',
+    {
+      schema: {
+        tags,
+        operationId: 'removeEligibleBatch',
+        summary: 'Remove every address of one import batch',
+        querystring: Type.Object({ batch_id: BatchId }),
+        response: { 200: Type.Object({ deleted: Type.Integer() }) },
+      },
+    },
+    async (request) => {
+      return { deleted: await removeEligibleBatch(ctx.db, request.query.batch_id, actorOf(request)) };
+    },
+  );
 };

@@ -13,7 +13,12 @@ import { decodeCursor, page } from '../pagination.ts';
 import { EmailField, UuidParam } from '../schemas.ts';
 import { validationError } from '../../errors.ts';
 
-function roleView(role: { id: string; name: string; description: string | null; created_at: Date }): { id: string; name: string; description: string | null; created_at: string } {
+function roleView(role: { id: string; name: string; description: string | null; created_at: Date }): {
+  id: string;
+  name: string;
+  description: string | null;
+  created_at: string;
+} {
   return { id: role.id, name: role.name, description: role.description, created_at: role.created_at.toISOString() };
 }
 
@@ -24,17 +29,40 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     '/admin/roles',
     {
       config: { errors: ['role_exists'] },
-      schema: { tags: ['admin: roles'], operationId: 'createRole', summary: 'Create a system role', body: Type.Object({ name: Type.String({ maxLength: 100 }), description: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])) }), response: { 201: RoleSchema } },
+      schema: {
+        tags: ['admin: roles'],
+        operationId: 'createRole',
+        summary: 'Create a system role',
+        body: Type.Object({ name: Type.String({ maxLength: 100 }), description: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])) }),
+        response: { 201: RoleSchema },
+      },
     },
     async (request, reply) => reply.code(201).send(roleView(await createRole(ctx.db, request.body.name, request.body.description ?? null, actorOf(request)))),
   );
 
-  app.get('/admin/roles', { schema: { tags: ['admin: roles'], operationId: 'listRoles', summary: 'Every system role', response: { 200: Type.Array(RoleSchema) } } }, async () => (await allRoles(ctx.db)).map(roleView));
+  app.get(
+    '/admin/roles',
+    { schema: { tags: ['admin: roles'], operationId: 'listRoles', summary: 'Every system role', response: { 200: Type.Array(RoleSchema) } } },
+    async () => (await allRoles(ctx.db)).map(roleView),
+  );
 
-  app.delete('/admin/roles/:name', { config: { errors: ['role_not_found', 'builtin_role'] }, schema: { tags: ['admin: roles'], operationId: 'deleteRole', summary: 'Delete a role that is not built in (its memberships go with it)', params: Type.Object({ name: RoleNameParam }), response: { 204: Type.Null() } } }, async (request, reply) => {
-    await adminDeleteRole(ctx.db, request.params.name, actorOf(request));
-    return reply.code(204).send(null);
-  });
+  app.delete(
+    '/admin/roles/:name',
+    {
+      config: { errors: ['role_not_found', 'builtin_role'] },
+      schema: {
+        tags: ['admin: roles'],
+        operationId: 'deleteRole',
+        summary: 'Delete a role that is not built in (its memberships go with it)',
+        params: Type.Object({ name: RoleNameParam }),
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      await adminDeleteRole(ctx.db, request.params.name, actorOf(request));
+      return reply.code(204).send(null);
+    },
+  );
 
   app.post(
     '/admin/organizers',
@@ -44,7 +72,11 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
         tags: ['admin: organizers'],
         operationId: 'createOrganizer',
         summary: 'Create an organizer, optionally with its first owner (by user id or email)',
-        body: Type.Object({ name: OrganizerName, owner_user_id: Type.Optional(Type.Union([UuidParam, Type.Null()])), owner_email: Type.Optional(Type.Union([EmailField, Type.Null()])) }),
+        body: Type.Object({
+          name: OrganizerName,
+          owner_user_id: Type.Optional(Type.Union([UuidParam, Type.Null()])),
+          owner_email: Type.Optional(Type.Union([EmailField, Type.Null()])),
+        }),
         response: { 201: OrganizerSchema },
       },
     },
@@ -59,10 +91,21 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
 
   app.get(
     '/admin/organizers',
-    { schema: { tags: ['admin: organizers'], operationId: 'listOrganizers', summary: 'Every organizer, oldest first', querystring: Type.Object({ limit: Limit, cursor: Type.Optional(Cursor) }), response: { 200: Paginated(OrganizerSchema) } } },
+    {
+      schema: {
+        tags: ['admin: organizers'],
+        operationId: 'listOrganizers',
+        summary: 'Every organizer, oldest first',
+        querystring: Type.Object({ limit: Limit, cursor: Type.Optional(Cursor) }),
+        response: { 200: Paginated(OrganizerSchema) },
+      },
+    },
     async (request) => {
       const after = decodeCursor(request.query.cursor, ['timestamp', 'uuid']);
-      const rows = await organizersPage(ctx.db, { limit: request.query.limit + 1, ...(after ? { after: { createdAt: after[0] ?? '', uuid: after[1] ?? '' } } : {}) });
+      const rows = await organizersPage(ctx.db, {
+        limit: request.query.limit + 1,
+        ...(after ? { after: { createdAt: after[0] ?? '', uuid: after[1] ?? '' } } : {}),
+      });
       const result = page(rows, request.query.limit, (row) => [row.cursor_at, row.uuid]);
       return { items: result.items.map((o) => ({ uuid: o.uuid, name: o.name, created_at: o.created_at.toISOString() })), next_cursor: result.next_cursor };
     },
@@ -75,16 +118,31 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
         tags: ['admin: audit'],
         operationId: 'listAuditLog',
         summary: 'The audit log, newest first (filter by actor, target, action)',
-        querystring: Type.Object({ actor: Type.Optional(Type.String({ maxLength: 100 })), target: Type.Optional(Type.String({ maxLength: 500 })), action: Type.Optional(Type.String({ maxLength: 100 })), limit: Limit, cursor: Type.Optional(Cursor) }),
+        querystring: Type.Object({
+          actor: Type.Optional(Type.String({ maxLength: 100 })),
+          target: Type.Optional(Type.String({ maxLength: 500 })),
+          action: Type.Optional(Type.String({ maxLength: 100 })),
+          limit: Limit,
+          cursor: Type.Optional(Cursor),
+        }),
         response: { 200: Paginated(AuditSchema) },
       },
     },
     async (request) => {
       const { actor, target, action, limit, cursor } = request.query;
       const before = decodeCursor(cursor, ['timestamp', 'uuid']);
-      const rows = await auditEntries(ctx.db, { actor, target, action, limit: limit + 1, ...(before ? { before: { createdAt: before[0] ?? '', id: before[1] ?? '' } } : {}) });
+      const rows = await auditEntries(ctx.db, {
+        actor,
+        target,
+        action,
+        limit: limit + 1,
+        ...(before ? { before: { createdAt: before[0] ?? '', id: before[1] ?? '' } } : {}),
+      });
       const result = page(rows, limit, (row) => [row.cursor_at, row.id]);
-      return { items: result.items.map(({ cursor_at: _cursorAt, ...row }) => ({ ...row, created_at: row.created_at.toISOString() })), next_cursor: result.next_cursor };
+      return {
+        items: result.items.map(({ cursor_at: _cursorAt, ...row }) => ({ ...row, created_at: row.created_at.toISOString() })),
+        next_cursor: result.next_cursor,
+      };
     },
   );
 };

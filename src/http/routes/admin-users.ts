@@ -37,7 +37,20 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
 
   app.get(
     '/admin/users',
-    { schema: { tags, operationId: 'listUsers', summary: 'List users (by email substring or role), by email', querystring: Type.Object({ email: Type.Optional(Type.String({ maxLength: 320 })), role: Type.Optional(Type.String({ maxLength: 63 })), limit: Limit, cursor: Type.Optional(Cursor) }), response: { 200: Paginated(AdminUserSchema) } } },
+    {
+      schema: {
+        tags,
+        operationId: 'listUsers',
+        summary: 'List users (by email substring or role), by email',
+        querystring: Type.Object({
+          email: Type.Optional(Type.String({ maxLength: 320 })),
+          role: Type.Optional(Type.String({ maxLength: 63 })),
+          limit: Limit,
+          cursor: Type.Optional(Cursor),
+        }),
+        response: { 200: Paginated(AdminUserSchema) },
+      },
+    },
     async (request) => {
       const { email, role, limit, cursor } = request.query;
       const after = decodeCursor(cursor, ['text']);
@@ -47,8 +60,13 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     },
   );
 
-  app.get('/admin/users/:user_id', { config: { errors: ['user_not_found'] }, schema: { tags, operationId: 'getUser', summary: 'One user with their memberships', params: UserParams, response: { 200: AdminUserSchema } } }, async (request) =>
-    adminUserView(await requireUser(ctx.db, request.params.user_id)),
+  app.get(
+    '/admin/users/:user_id',
+    {
+      config: { errors: ['user_not_found'] },
+      schema: { tags, operationId: 'getUser', summary: 'One user with their memberships', params: UserParams, response: { 200: AdminUserSchema } },
+    },
+    async (request) => adminUserView(await requireUser(ctx.db, request.params.user_id)),
   );
 
   app.post(
@@ -59,7 +77,12 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
         tags,
         operationId: 'createUser',
         summary: 'Create a user (optionally with a password and roles); verified, not mailed',
-        body: Type.Object({ email: EmailField, name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])), password: Type.Optional(PasswordField), role_names: Type.Optional(Type.Array(RoleNameParam, { maxItems: 100 })) }),
+        body: Type.Object({
+          email: EmailField,
+          name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+          password: Type.Optional(PasswordField),
+          role_names: Type.Optional(Type.Array(RoleNameParam, { maxItems: 100 })),
+        }),
         response: { 201: AdminUserSchema },
       },
     },
@@ -74,28 +97,72 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     '/admin/users/:user_id',
     {
       config: { errors: ['user_not_found', 'last_admin', 'last_owner'] },
-      schema: { tags, operationId: 'updateUser', summary: 'Rename, deactivate or reactivate a user (deactivating revokes their sessions)', params: UserParams, body: Type.Object({ name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])), is_active: Type.Optional(Type.Boolean()) }), response: { 200: AdminUserSchema } },
+      schema: {
+        tags,
+        operationId: 'updateUser',
+        summary: 'Rename, deactivate or reactivate a user (deactivating revokes their sessions)',
+        params: UserParams,
+        body: Type.Object({ name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])), is_active: Type.Optional(Type.Boolean()) }),
+        response: { 200: AdminUserSchema },
+      },
     },
     async (request) => adminUserView(await adminUpdateUser(ctx.db, request.params.user_id, request.body, actorOf(request))),
   );
 
-  app.delete('/admin/users/:user_id', { config: { errors: ['user_not_found', 'last_admin', 'last_owner'] }, schema: { tags, operationId: 'deleteUser', summary: 'Delete a user (soft): sessions revoked, email freed', params: UserParams, response: { 204: Type.Null() } } }, async (request, reply) => {
-    await adminDeleteUser(ctx.db, request.params.user_id, actorOf(request));
-    return reply.code(204).send(null);
-  });
+  app.delete(
+    '/admin/users/:user_id',
+    {
+      config: { errors: ['user_not_found', 'last_admin', 'last_owner'] },
+      schema: {
+        tags,
+        operationId: 'deleteUser',
+        summary: 'Delete a user (soft): sessions revoked, email freed',
+        params: UserParams,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      await adminDeleteUser(ctx.db, request.params.user_id, actorOf(request));
+      return reply.code(204).send(null);
+    },
+  );
 
-  app.get('/admin/users/:user_id/sessions', { config: { errors: ['user_not_found'] }, schema: { tags, operationId: 'listUserSessions', summary: 'A user’s live sessions', params: UserParams, response: { 200: Type.Array(SessionSchema) } } }, async (request) => {
-    return userSessions(ctx.db, request.params.user_id);
-  });
+  app.get(
+    '/admin/users/:user_id/sessions',
+    {
+      config: { errors: ['user_not_found'] },
+      schema: { tags, operationId: 'listUserSessions', summary: 'A user’s live sessions', params: UserParams, response: { 200: Type.Array(SessionSchema) } },
+    },
+    async (request) => {
+      return userSessions(ctx.db, request.params.user_id);
+    },
+  );
 
-  app.delete('/admin/users/:user_id/sessions', { config: { errors: ['user_not_found'] }, schema: { tags, operationId: 'revokeUserSessions', summary: 'Revoke every session of a user', params: UserParams, response: { 204: Type.Null() } } }, async (request, reply) => {
-    await adminRevokeUserSessions(ctx.db, request.params.user_id, actorOf(request));
-    return reply.code(204).send(null);
-  });
+  app.delete(
+    '/admin/users/:user_id/sessions',
+    {
+      config: { errors: ['user_not_found'] },
+      schema: { tags, operationId: 'revokeUserSessions', summary: 'Revoke every session of a user', params: UserParams, response: { 204: Type.Null() } },
+    },
+    async (request, reply) => {
+      await adminRevokeUserSessions(ctx.db, request.params.user_id, actorOf(request));
+      return reply.code(204).send(null);
+    },
+  );
 
   app.post(
     '/admin/users/:user_id/roles',
-    { config: { errors: ['user_or_role_not_found'] }, schema: { tags, operationId: 'grantUserRole', summary: 'Grant a system role', params: UserParams, body: Type.Object({ role_name: RoleNameParam }), response: { 200: MessageSchema } } },
+    {
+      config: { errors: ['user_or_role_not_found'] },
+      schema: {
+        tags,
+        operationId: 'grantUserRole',
+        summary: 'Grant a system role',
+        params: UserParams,
+        body: Type.Object({ role_name: RoleNameParam }),
+        response: { 200: MessageSchema },
+      },
+    },
     async (request) => {
       await grantRole(ctx.db, request.params.user_id, request.body.role_name, actorOf(request));
       return { message: `Role ${request.body.role_name} assigned to user successfully` };
@@ -104,16 +171,28 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
 
   app.delete(
     '/admin/users/:user_id/roles/:role_name',
-    { config: { errors: ['user_or_role_not_found', 'last_admin'] }, schema: { tags, operationId: 'revokeUserRole', summary: 'Revoke a system role', params: UserRoleParams, response: { 200: MessageSchema } } }, async (request) => {
-    await revokeRole(ctx.db, request.params.user_id, request.params.role_name, actorOf(request));
-    return { message: `Role ${request.params.role_name} removed from user successfully` };
-  });
+    {
+      config: { errors: ['user_or_role_not_found', 'last_admin'] },
+      schema: { tags, operationId: 'revokeUserRole', summary: 'Revoke a system role', params: UserRoleParams, response: { 200: MessageSchema } },
+    },
+    async (request) => {
+      await revokeRole(ctx.db, request.params.user_id, request.params.role_name, actorOf(request));
+      return { message: `Role ${request.params.role_name} removed from user successfully` };
+    },
+  );
 
   app.put(
     '/admin/users/:user_id/roles',
     {
       config: { errors: ['user_not_found', 'last_admin'] },
-      schema: { tags, operationId: 'setUserRoles', summary: 'Replace a user’s system roles with exactly these', params: UserParams, body: Type.Object({ role_names: Type.Array(RoleNameParam, { maxItems: 100 }) }), response: { 200: Type.Object({ message: Type.String(), roles: Type.Array(Type.String()) }) } },
+      schema: {
+        tags,
+        operationId: 'setUserRoles',
+        summary: 'Replace a user’s system roles with exactly these',
+        params: UserParams,
+        body: Type.Object({ role_names: Type.Array(RoleNameParam, { maxItems: 100 }) }),
+        response: { 200: Type.Object({ message: Type.String(), roles: Type.Array(Type.String()) }) },
+      },
     },
     async (request) => {
       const roles = await adminSetRoles(ctx.db, request.params.user_id, request.body.role_names, actorOf(request));
@@ -125,7 +204,14 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     '/admin/users/:user_id/roles/:role_name',
     {
       config: { errors: ['user_or_role_not_found', 'last_admin'] },
-      schema: { tags, operationId: 'setMembershipStatus', summary: 'Activate, deactivate, suspend or reinstate one system membership', params: UserRoleParams, body: Type.Object({ is_active: Type.Optional(Type.Boolean()), is_suspended: Type.Optional(Type.Boolean()) }), response: { 200: SystemMembershipSchema } },
+      schema: {
+        tags,
+        operationId: 'setMembershipStatus',
+        summary: 'Activate, deactivate, suspend or reinstate one system membership',
+        params: UserRoleParams,
+        body: Type.Object({ is_active: Type.Optional(Type.Boolean()), is_suspended: Type.Optional(Type.Boolean()) }),
+        response: { 200: SystemMembershipSchema },
+      },
     },
     async (request) => adminSetMembershipFlags(ctx.db, request.params.user_id, request.params.role_name, request.body, actorOf(request)),
   );

@@ -62,7 +62,13 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
       bodyLimit: AUTH_BODY_LIMIT,
       // Reads the session (optional): an unproven account is confirmed only by its signed-in owner.
       config: { access: 'optional', errors: ['invalid_token', 'sign_in_required', 'rate_limited'] },
-      schema: { tags, operationId: 'verifyEmail', summary: 'Confirm an email address with the mailed token', body: Type.Object({ token: TokenField }), response: { 200: UserPublicViewSchema } },
+      schema: {
+        tags,
+        operationId: 'verifyEmail',
+        summary: 'Confirm an email address with the mailed token',
+        body: Type.Object({ token: TokenField }),
+        response: { 200: UserPublicViewSchema },
+      },
     },
     async (request) => {
       await enforceLimit(ctx, 'authenticate', request, null);
@@ -76,7 +82,13 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     {
       bodyLimit: AUTH_BODY_LIMIT,
       config: { credentials: 'body', errors: ['rate_limited'] },
-      schema: { tags, operationId: 'forgotPassword', summary: 'Mail a reset link (202 whether or not the account exists)', body: Type.Object({ email: EmailField }), response: { 202: Type.Object({ sent: Type.Boolean() }) } },
+      schema: {
+        tags,
+        operationId: 'forgotPassword',
+        summary: 'Mail a reset link (202 whether or not the account exists)',
+        body: Type.Object({ email: EmailField }),
+        response: { 202: Type.Object({ sent: Type.Boolean() }) },
+      },
     },
     async (request, reply) => {
       await enforceLimit(ctx, 'forgot', request, normalizeEmail(request.body.email));
@@ -90,7 +102,13 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     {
       bodyLimit: AUTH_BODY_LIMIT,
       config: { credentials: 'body', errors: ['invalid_token', 'rate_limited'] },
-      schema: { tags, operationId: 'resetPassword', summary: 'Set a new password with the mailed token; revokes every session', body: Type.Object({ token: TokenField, password: PasswordField }), response: { 204: Type.Null() } },
+      schema: {
+        tags,
+        operationId: 'resetPassword',
+        summary: 'Set a new password with the mailed token; revokes every session',
+        body: Type.Object({ token: TokenField, password: PasswordField }),
+        response: { 204: Type.Null() },
+      },
     },
     async (request, reply) => {
       await enforceLimit(ctx, 'authenticate', request, null);

@@ -18,14 +18,18 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
   /** The session of the access credential, or else of the refresh cookie (an expired access token). */
   async function endSession(request: FastifyRequest): Promise<{ sessionId: string; userUuid: string; stytchSessionToken: string | null } | null> {
     const principal = await ctx.guards.principalOf(request);
-    if (principal !== null) return { sessionId: principal.session_id, userUuid: principal.uuid, stytchSessionToken: await ctx.sessions.revoke(principal.session_id) };
+    if (principal !== null)
+      return { sessionId: principal.session_id, userUuid: principal.uuid, stytchSessionToken: await ctx.sessions.revoke(principal.session_id) };
     const refresh = request.cookies[ctx.cookies.refresh];
     return refresh === undefined || refresh === '' ? null : ctx.sessions.revokeByRefreshToken(refresh);
   }
 
   app.get(
     '/me',
-    { config: { access: 'user' }, schema: { tags, operationId: 'getMe', summary: 'The signed-in user with their memberships', response: { 200: UserPublicViewSchema } } },
+    {
+      config: { access: 'user' },
+      schema: { tags, operationId: 'getMe', summary: 'The signed-in user with their memberships', response: { 200: UserPublicViewSchema } },
+    },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       return userPublicView(currentUser(request));
@@ -48,7 +52,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
       const ended = await endSession(request);
       if (ended === null) throw new AppError('not_authenticated', { headers: { 'www-authenticate': 'Bearer' } });
       const stytch = ctx.stytch;
-      if (ended.stytchSessionToken !== null && stytch !== null) ctx.background('revoke Stytch session', () => stytch.revokeSession(ended.stytchSessionToken ?? ''));
+      if (ended.stytchSessionToken !== null && stytch !== null)
+        ctx.background('revoke Stytch session', () => stytch.revokeSession(ended.stytchSessionToken ?? ''));
       ctx.securityEvent('logout', { user_id: ended.userUuid, session_id: ended.sessionId });
       return reply.code(204).send(null);
     },
@@ -82,7 +87,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
 
   app.get(
     '/sessions',
-    { config: { access: 'user' }, schema: { tags, operationId: 'listMySessions', summary: 'The caller’s live sessions', response: { 200: Type.Array(OwnSessionSchema) } } },
+    {
+      config: { access: 'user' },
+      schema: { tags, operationId: 'listMySessions', summary: 'The caller’s live sessions', response: { 200: Type.Array(OwnSessionSchema) } },
+    },
     async (request) => {
       const user = currentUser(request);
       return (await liveSessionsOf(ctx.db, user.uuid)).map((session) => ({ ...session, current: session.id === user.session_id }));
@@ -91,7 +99,16 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
 
   app.delete(
     '/sessions/:id',
-    { config: { access: 'user', errors: ['not_found'] }, schema: { tags, operationId: 'revokeMySession', summary: 'Revoke one of the caller’s sessions', params: Type.Object({ id: UuidParam }), response: { 204: Type.Null() } } },
+    {
+      config: { access: 'user', errors: ['not_found'] },
+      schema: {
+        tags,
+        operationId: 'revokeMySession',
+        summary: 'Revoke one of the caller’s sessions',
+        params: Type.Object({ id: UuidParam }),
+        response: { 204: Type.Null() },
+      },
+    },
     async (request, reply) => {
       const user = currentUser(request);
       await revokeOwnSessionOrFail(ctx.db, user.uuid, request.params.id);
@@ -101,7 +118,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
 
   app.delete(
     '/sessions',
-    { config: { access: 'user' }, schema: { tags, operationId: 'revokeMyOtherSessions', summary: 'Revoke every session of the caller but this one', response: { 204: Type.Null() } } },
+    {
+      config: { access: 'user' },
+      schema: { tags, operationId: 'revokeMyOtherSessions', summary: 'Revoke every session of the caller but this one', response: { 204: Type.Null() } },
+    },
     async (request, reply) => {
       const user = currentUser(request);
       await ctx.sessions.revokeAllForUser(user.uuid, user.session_id);

@@ -3,5 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Mailer } from '../../providers/mail.ts';
 
 export const devRoutes: FastifyPluginAsync<{ mailer: Mailer }> = async (app, { mailer }) => {
-  app.get('/dev/outbox', { schema: { hide: true } }, async () => mailer.outbox().map((mail) => ({ to: mail.to, subject: mail.subject, text: mail.text, sent_at: mail.sent_at })));
+  app.get('/dev/outbox', { schema: { hide: true } }, async () =>
+    mailer.outbox().map((mail) => ({ to: mail.to, subject: mail.subject, text: mail.text, sent_at: mail.sent_at })),
+  );
 };

@@ -22,7 +22,13 @@ export const magicLinkRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     {
       bodyLimit: BODY_LIMIT,
       config: { credentials: 'body', errors: ['rate_limited'] },
-      schema: { tags, operationId: 'checkEligibility', summary: 'Is this email on the eligible list?', body: Type.Object({ email: EmailField }), response: { 200: Type.Object({ eligible: Type.Boolean() }) } },
+      schema: {
+        tags,
+        operationId: 'checkEligibility',
+        summary: 'Is this email on the eligible list?',
+        body: Type.Object({ email: EmailField }),
+        response: { 200: Type.Object({ eligible: Type.Boolean() }) },
+      },
     },
     async (request) => {
       const email = requireValidEmail(request.body.email);
@@ -71,7 +77,11 @@ export const magicLinkRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
       const signedIn = await ctx.magicLinks.authenticate({ token: request.body.token, codeVerifier: request.body.code_verifier ?? null });
       const tokens = await ctx.sessions.create(signedIn.user.uuid, clientInfo(request), { stytchSessionToken: signedIn.stytchSessionToken });
       startSession(ctx, reply, tokens);
-      ctx.securityEvent('magic_link_sign_in', { user_id: signedIn.user.uuid, provider: signedIn.stytchSessionToken === null ? 'builtin' : 'stytch', email: normalizeEmail(signedIn.user.email) });
+      ctx.securityEvent('magic_link_sign_in', {
+        user_id: signedIn.user.uuid,
+        provider: signedIn.stytchSessionToken === null ? 'builtin' : 'stytch',
+        email: normalizeEmail(signedIn.user.email),
+      });
       return tokenBody(ctx, tokens);
     },
   );

@@ -15,11 +15,21 @@ const Status = Type.Object({ status: Type.String() });
 export const opsRoutes: FastifyPluginAsyncTypebox<OpsDeps> = async (app, { db, readinessTimeoutMs }) => {
   const readiness = createReadinessProbe(db, readinessTimeoutMs, (error) => app.log.warn({ err: error }, 'readiness check: database unreachable'));
 
-  app.get('/healthz', { config: { ops: true, access: 'public' }, schema: { tags: ['operations'], operationId: 'getHealth', summary: 'The process is up', response: { 200: Status } } }, async () => ({ status: 'ok' }));
+  app.get(
+    '/healthz',
+    {
+      config: { ops: true, access: 'public' },
+      schema: { tags: ['operations'], operationId: 'getHealth', summary: 'The process is up', response: { 200: Status } },
+    },
+    async () => ({ status: 'ok' }),
+  );
 
   app.get(
     '/readyz',
-    { config: { ops: true, access: 'public' }, schema: { tags: ['operations'], operationId: 'getReadiness', summary: 'Database reachable and migrations current', response: { 200: Status } } },
+    {
+      config: { ops: true, access: 'public' },
+      schema: { tags: ['operations'], operationId: 'getReadiness', summary: 'Database reachable and migrations current', response: { 200: Status } },
+    },
     async () => {
       await readiness.check();
       return { status: 'ready' };

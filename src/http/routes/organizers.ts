@@ -22,25 +22,64 @@ function organizerView(organizer: { uuid: string; name: string; created_at: Date
 export const organizerRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
   installAccess(app, ctx, 'public');
 
-  app.get('/organizers/:id', { config: { access: { organizer: 'view' } }, schema: { tags, operationId: 'getOrganizer', summary: 'An organizer (its members and system admins)', params: OrganizerParams, response: { 200: OrganizerSchema } } }, async (request) =>
-    organizerView(organizerOf(request).organizer),
+  app.get(
+    '/organizers/:id',
+    {
+      config: { access: { organizer: 'view' } },
+      schema: {
+        tags,
+        operationId: 'getOrganizer',
+        summary: 'An organizer (its members and system admins)',
+        params: OrganizerParams,
+        response: { 200: OrganizerSchema },
+      },
+    },
+    async (request) => organizerView(organizerOf(request).organizer),
   );
 
   app.patch(
     '/organizers/:id',
-    { config: { access: { organizer: 'rename' } }, schema: { tags, operationId: 'renameOrganizer', summary: 'Rename an organizer (owners and admins)', params: OrganizerParams, body: Type.Object({ name: OrganizerName }), response: { 200: OrganizerSchema } } },
+    {
+      config: { access: { organizer: 'rename' } },
+      schema: {
+        tags,
+        operationId: 'renameOrganizer',
+        summary: 'Rename an organizer (owners and admins)',
+        params: OrganizerParams,
+        body: Type.Object({ name: OrganizerName }),
+        response: { 200: OrganizerSchema },
+      },
+    },
     async (request) => organizerView(await renameOrganizerAs(ctx.db, request.params.id, request.body.name.trim(), actorOf(request))),
   );
 
-  app.get('/organizers/:id/members', { config: { access: { organizer: 'list_members' } }, schema: { tags, operationId: 'listOrganizerMembers', summary: 'An organizer’s members with their roles', params: OrganizerParams, response: { 200: Type.Array(MemberSchema) } } }, async (request) =>
-    organizerMembers(ctx.db, request.params.id),
+  app.get(
+    '/organizers/:id/members',
+    {
+      config: { access: { organizer: 'list_members' } },
+      schema: {
+        tags,
+        operationId: 'listOrganizerMembers',
+        summary: 'An organizer’s members with their roles',
+        params: OrganizerParams,
+        response: { 200: Type.Array(MemberSchema) },
+      },
+    },
+    async (request) => organizerMembers(ctx.db, request.params.id),
   );
 
   app.post(
     '/organizers/:id/members',
     {
       config: { access: { organizer: 'add_member' }, errors: ['user_not_found', 'already_member', 'forbidden'] },
-      schema: { tags, operationId: 'addOrganizerMember', summary: 'Add a user (by email or uuid) with a role; only owners grant owner', params: OrganizerParams, body: NewMemberBody, response: { 201: MemberSchema } },
+      schema: {
+        tags,
+        operationId: 'addOrganizerMember',
+        summary: 'Add a user (by email or uuid) with a role; only owners grant owner',
+        params: OrganizerParams,
+        body: NewMemberBody,
+        response: { 201: MemberSchema },
+      },
     },
     async (request, reply) => {
       const { email, user_uuid: userUuid, role } = request.body;
@@ -55,7 +94,14 @@ export const organizerRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     '/organizers/:id/members/:user_uuid',
     {
       config: { access: { organizer: 'change_member_role' }, errors: ['member_not_found', 'forbidden', 'last_owner'] },
-      schema: { tags, operationId: 'changeOrganizerMemberRole', summary: 'Change a member’s role; an organizer keeps at least one owner', params: MemberParams, body: Type.Object({ role: OrganizerRoleSchema }), response: { 200: MemberSchema } },
+      schema: {
+        tags,
+        operationId: 'changeOrganizerMemberRole',
+        summary: 'Change a member’s role; an organizer keeps at least one owner',
+        params: MemberParams,
+        body: Type.Object({ role: OrganizerRoleSchema }),
+        response: { 200: MemberSchema },
+      },
     },
     async (request) => {
       const { standing } = organizerOf(request);
@@ -71,7 +117,13 @@ export const organizerRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     '/organizers/:id/members/:user_uuid',
     {
       config: { access: { organizer: 'remove_member', selfParam: 'user_uuid' }, errors: ['member_not_found', 'forbidden', 'last_owner'] },
-      schema: { tags, operationId: 'removeOrganizerMember', summary: 'Remove a member (any member may remove themselves); an organizer keeps at least one owner', params: MemberParams, response: { 204: Type.Null() } },
+      schema: {
+        tags,
+        operationId: 'removeOrganizerMember',
+        summary: 'Remove a member (any member may remove themselves); an organizer keeps at least one owner',
+        params: MemberParams,
+        response: { 204: Type.Null() },
+      },
     },
     async (request, reply) => {
       const { standing } = organizerOf(request);

@@ -17,13 +17,19 @@ interface OwnSession {
 
 function membershipRow(membership: Membership): (string | HTMLElement)[] {
   if (membership.type === 'system') return ['Club role', membership.role, membership.status];
-  const name = membership.membership_role === 'member' ? membership.organizer_name : link(uiHref(`/organizers/${membership.organizer_uuid}`), membership.organizer_name);
+  const name =
+    membership.membership_role === 'member' ? membership.organizer_name : link(uiHref(`/organizers/${membership.organizer_uuid}`), membership.organizer_name);
   return ['Organizer', h('span', {}, name, ` (${membership.membership_role})`), 'active'];
 }
 
 function membershipsSection(me: Me): HTMLElement {
   const rows = me.memberships.map(membershipRow);
-  return h('section', { 'aria-labelledby': 'memberships-heading' }, h('h2', { id: 'memberships-heading' }, 'Memberships'), rows.length === 0 ? h('p', {}, 'No memberships yet.') : table(['Kind', 'Role', 'Status'], rows));
+  return h(
+    'section',
+    { 'aria-labelledby': 'memberships-heading' },
+    h('h2', { id: 'memberships-heading' }, 'Memberships'),
+    rows.length === 0 ? h('p', {}, 'No memberships yet.') : table(['Kind', 'Role', 'Status'], rows),
+  );
 }
 
 async function sessionsSection(): Promise<HTMLElement> {
@@ -35,13 +41,22 @@ async function sessionsSection(): Promise<HTMLElement> {
       session.ip ?? '—',
       formatTime(session.created_at),
       formatTime(session.last_seen_at),
-      session.current ? '' : button('Sign out', () => api('DELETE', `/sessions/${session.id}`).then(() => refresh('That session is signed out.')), { label: `Sign out the session started ${formatTime(session.created_at)}` }),
+      session.current
+        ? ''
+        : button('Sign out', () => api('DELETE', `/sessions/${session.id}`).then(() => refresh('That session is signed out.')), {
+            label: `Sign out the session started ${formatTime(session.created_at)}`,
+          }),
     ]);
     section.replaceChildren(
       h('h2', { id: 'sessions-heading' }, 'Where you are signed in'),
       message === undefined ? '' : notice(message, 'success'),
       table(['Device', 'IP address', 'Signed in', 'Last seen', ''], rows),
-      h('div', { class: 'actions' }, button('Sign out everywhere else', () => api('DELETE', '/sessions').then(() => refresh('Every other session is signed out.'))), button('Sign out', () => signOut(), { kind: 'danger' })),
+      h(
+        'div',
+        { class: 'actions' },
+        button('Sign out everywhere else', () => api('DELETE', '/sessions').then(() => refresh('Every other session is signed out.'))),
+        button('Sign out', () => signOut(), { kind: 'danger' }),
+      ),
     );
   };
   await refresh();
@@ -53,7 +68,14 @@ function passwordSection(): HTMLElement {
   const form = buildForm({
     label: 'Change password',
     fields: [
-      { name: 'current_password', label: 'Current password', type: 'password', autocomplete: 'current-password', required: true, hint: 'Accounts that only use sign-in links have none: use "Forgot your password?" to set one.' },
+      {
+        name: 'current_password',
+        label: 'Current password',
+        type: 'password',
+        autocomplete: 'current-password',
+        required: true,
+        hint: 'Accounts that only use sign-in links have none: use "Forgot your password?" to set one.',
+      },
       { name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', required: true, hint: 'At least 12 characters.' },
     ],
     submit: 'Change password',

@@ -22,5 +22,9 @@ function mailView(mail: ShownMail): HTMLElement {
 export async function devOutboxPage(): Promise<void> {
   // The API lists the outbox newest first.
   const mails = outboxView(await api<OutboxMail[]>('GET', '/dev/outbox', undefined, { absolute: true }));
-  render('Development outbox', notice('Development mode: these mails were not sent. Newest first.'), mails.length === 0 ? h('p', {}, 'No mail yet.') : mails.map(mailView));
+  render(
+    'Development outbox',
+    notice('Development mode: these mails were not sent. Newest first.'),
+    mails.length === 0 ? h('p', {}, 'No mail yet.') : mails.map(mailView),
+  );
 }

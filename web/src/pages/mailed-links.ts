@@ -72,7 +72,10 @@ export function verifyEmailPage(): void {
       if (!(error instanceof ApiError) || error.code !== 'sign_in_required') throw error;
       const back = `${location.pathname}?${new URLSearchParams({ token }).toString()}`;
       return [
-        notice('Sign in with the password you registered with: you come back here to confirm your address. If you did not register, ignore the mail: nobody can confirm the account without it.', 'info'),
+        notice(
+          'Sign in with the password you registered with: you come back here to confirm your address. If you did not register, ignore the mail: nobody can confirm the account without it.',
+          'info',
+        ),
         h('p', {}, link(`${uiHref('/sign-in')}?${new URLSearchParams({ next: back }).toString()}`, 'Sign in to confirm')),
       ];
     }

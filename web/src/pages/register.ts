@@ -7,15 +7,33 @@ import { goAfterSignIn, targetQuery } from '../session.ts';
 
 export function registerPage(): void {
   if (config.signupMode === 'closed') {
-    render('Create an account', notice('New accounts are not being created. Ask an administrator for an invitation.'), h('p', {}, link(uiHref('/sign-in'), 'Sign in')));
+    render(
+      'Create an account',
+      notice('New accounts are not being created. Ask an administrator for an invitation.'),
+      h('p', {}, link(uiHref('/sign-in'), 'Sign in')),
+    );
     return;
   }
   const form = buildForm({
     label: 'Create an account',
     fields: [
-      { name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', required: true, hint: config.signupMode === 'allowlist' ? 'Membership is by invitation: use the address you were invited with.' : undefined },
+      {
+        name: 'email',
+        label: 'Email address',
+        type: 'email',
+        autocomplete: 'email',
+        required: true,
+        hint: config.signupMode === 'allowlist' ? 'Membership is by invitation: use the address you were invited with.' : undefined,
+      },
       { name: 'name', label: 'Name (optional)', autocomplete: 'name' },
-      { name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', required: true, hint: 'At least 12 characters. A few unrelated words make a good one.' },
+      {
+        name: 'password',
+        label: 'Password',
+        type: 'password',
+        autocomplete: 'new-password',
+        required: true,
+        hint: 'At least 12 characters. A few unrelated words make a good one.',
+      },
     ],
     submit: 'Create account',
     codeFields: { email_taken: 'email', email_not_eligible: 'email', signup_closed: 'email' },

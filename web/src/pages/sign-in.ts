@@ -10,7 +10,9 @@ function otherWays(current: 'magic' | 'password'): HTMLElement {
   return h(
     'ul',
     { class: 'other-ways' },
-    current === 'magic' ? h('li', {}, link(uiHref(`/sign-in/password${query}`), 'Sign in with a password instead')) : h('li', {}, link(uiHref(`/sign-in${query}`), 'Email me a sign-in link instead')),
+    current === 'magic'
+      ? h('li', {}, link(uiHref(`/sign-in/password${query}`), 'Sign in with a password instead'))
+      : h('li', {}, link(uiHref(`/sign-in${query}`), 'Email me a sign-in link instead')),
     config.signupMode === 'closed' ? null : h('li', {}, link(uiHref(`/register${query}`), 'Create an account')),
     h('li', {}, link(uiHref('/forgot-password'), 'Forgot your password?')),
   );

@@ -29,8 +29,13 @@ export async function auditPage(): Promise<void> {
       { name: 'action', label: 'Action', hint: 'e.g. user.role.grant' },
     ],
     submit: 'Filter',
-    load: (filter, cursor) => api<Page<AuditEntry>>('GET', `/admin/audit-log${queryString({ actor: filter.actor, target: filter.target, action: filter.action, limit: 50, cursor })}`),
-    draw: (rows) => table(['Time', 'Actor', 'Action', 'Target', 'IP', 'Change'], rows.map((row) => [formatTime(row.created_at), row.actor, row.action, row.target ?? '—', row.ip ?? '—', change(row)])),
+    load: (filter, cursor) =>
+      api<Page<AuditEntry>>('GET', `/admin/audit-log${queryString({ actor: filter.actor, target: filter.target, action: filter.action, limit: 50, cursor })}`),
+    draw: (rows) =>
+      table(
+        ['Time', 'Actor', 'Action', 'Target', 'IP', 'Change'],
+        rows.map((row) => [formatTime(row.created_at), row.actor, row.action, row.target ?? '—', row.ip ?? '—', change(row)]),
+      ),
     what: 'audit entries',
   });
   render('Audit log', adminNav('/admin/audit'), search, results.element);

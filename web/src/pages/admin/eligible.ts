@@ -63,9 +63,21 @@ function csvUpload(onImported: (message: string) => Promise<void>): HTMLElement 
       commit.disabled = result.invalid_count > 0 || result.added === 0;
       preview.replaceChildren(
         h('h3', {}, `Preview of ${file.name}`),
-        h('ul', {}, h('li', {}, `To add: ${result.added}`), h('li', {}, `Already on the list: ${result.already_present}`), h('li', {}, `Invalid: ${result.invalid_count}`)),
+        h(
+          'ul',
+          {},
+          h('li', {}, `To add: ${result.added}`),
+          h('li', {}, `Already on the list: ${result.already_present}`),
+          h('li', {}, `Invalid: ${result.invalid_count}`),
+        ),
         result.invalid_count > 0 ? notice('Fix the invalid lines and upload the file again: an import with invalid lines writes nothing.', 'error') : '',
-        result.invalid.length > 0 ? table(['Line', 'Value'], result.invalid.map((item) => [String(item.line), item.value]), 'Invalid lines') : '',
+        result.invalid.length > 0
+          ? table(
+              ['Line', 'Value'],
+              result.invalid.map((item) => [String(item.line), item.value]),
+              'Invalid lines',
+            )
+          : '',
         commit,
       );
     },
@@ -99,7 +111,14 @@ export async function eligiblePage(): Promise<void> {
           button(
             'Remove',
             async () => {
-              if (!(await confirmAction({ title: `Remove ${row.email}?`, message: `${row.email} can no longer join by magic link (an existing account is not affected).`, confirm: 'Remove address' }))) return;
+              if (
+                !(await confirmAction({
+                  title: `Remove ${row.email}?`,
+                  message: `${row.email} can no longer join by magic link (an existing account is not affected).`,
+                  confirm: 'Remove address',
+                }))
+              )
+                return;
               await api('DELETE', `/admin/eligible-emails/${encodeURIComponent(row.email)}`).then(() => said(`${row.email} removed.`), failed);
             },
             { kind: 'danger', label: `Remove ${row.email}` },
@@ -129,7 +148,14 @@ export async function eligiblePage(): Promise<void> {
     fields: [{ name: 'batch_id', label: 'Batch', required: true }],
     submit: 'Delete batch',
     onSubmit: async (values, form) => {
-      if (!(await confirmAction({ title: `Delete batch ${values.batch_id ?? ''}?`, message: 'Every address of this import batch leaves the eligible list (existing accounts are not affected).', confirm: 'Delete batch' }))) return;
+      if (
+        !(await confirmAction({
+          title: `Delete batch ${values.batch_id ?? ''}?`,
+          message: 'Every address of this import batch leaves the eligible list (existing accounts are not affected).',
+          confirm: 'Delete batch',
+        }))
+      )
+        return;
       const done = await api<{ deleted: number }>('DELETE', `/admin/eligible-emails${queryString({ batch_id: values.batch_id })}`);
       form.reset();
       await said(`${done.deleted} address${done.deleted === 1 ? '' : 'es'} removed.`);

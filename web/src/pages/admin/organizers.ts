@@ -35,7 +35,11 @@ export async function organizersPage(): Promise<void> {
   const status = h('div', { 'aria-live': 'polite' });
   const results = pager<Organizer>(
     (cursor) => api<Page<Organizer>>('GET', `/admin/organizers${queryString({ limit: 50, cursor })}`),
-    (rows) => table(['Name', 'Created'], rows.map((row) => [link(uiHref(`/organizers/${row.uuid}`), row.name), formatTime(row.created_at)])),
+    (rows) =>
+      table(
+        ['Name', 'Created'],
+        rows.map((row) => [link(uiHref(`/organizers/${row.uuid}`), row.name), formatTime(row.created_at)]),
+      ),
     'organizers',
   );
   const create = buildForm({
@@ -66,7 +70,11 @@ type Act = (work: () => Promise<unknown>, done: () => string) => () => Promise<v
 function memberRow(organizerId: string, member: Member, manage: boolean, act: Act, myUuid: string): (string | HTMLElement)[] {
   const base = `/organizers/${organizerId}/members/${member.user_uuid}`;
   if (!manage) return [member.email, member.name ?? '—', member.membership_role];
-  const select = h('select', { 'aria-label': `Role of ${member.email}` }, ORGANIZER_ROLES.map((role) => h('option', { value: role.value, selected: role.value === member.membership_role }, role.label)));
+  const select = h(
+    'select',
+    { 'aria-label': `Role of ${member.email}` },
+    ORGANIZER_ROLES.map((role) => h('option', { value: role.value, selected: role.value === member.membership_role }, role.label)),
+  );
   return [
     member.email,
     member.name ?? '—',
@@ -74,12 +82,35 @@ function memberRow(organizerId: string, member: Member, manage: boolean, act: Ac
       'div',
       { class: 'actions' },
       select,
-      button('Change role', act(() => api('PATCH', base, { role: select.value }), () => `${member.email} is now ${select.value}.`), { label: `Change role of ${member.email}` }),
+      button(
+        'Change role',
+        act(
+          () => api('PATCH', base, { role: select.value }),
+          () => `${member.email} is now ${select.value}.`,
+        ),
+        { label: `Change role of ${member.email}` },
+      ),
       button(
         'Remove',
         async () => {
-          const self = member.user_uuid === myUuid ? { warning: 'You are removing yourself: you lose this organizer’s members page, and only its owners or admins can add you back.' } : null;
-          if (await confirmDestructive({ title: `Remove ${member.email}?`, message: `${member.email} stops being a ${member.membership_role} of this organizer now.`, confirm: 'Remove member' }, self)) await act(() => api('DELETE', base), () => `${member.email} removed.`)();
+          const self =
+            member.user_uuid === myUuid
+              ? { warning: 'You are removing yourself: you lose this organizer’s members page, and only its owners or admins can add you back.' }
+              : null;
+          if (
+            await confirmDestructive(
+              {
+                title: `Remove ${member.email}?`,
+                message: `${member.email} stops being a ${member.membership_role} of this organizer now.`,
+                confirm: 'Remove member',
+              },
+              self,
+            )
+          )
+            await act(
+              () => api('DELETE', base),
+              () => `${member.email} removed.`,
+            )();
         },
         { kind: 'danger', label: `Remove ${member.email}` },
       ),
@@ -109,7 +140,12 @@ export async function organizerMembersPage(organizerId: string): Promise<void> {
         (error: unknown) => status.replaceChildren(notice(error instanceof Error ? error.message : String(error), 'error')),
       );
     status.replaceChildren(message === undefined ? '' : notice(message, 'success'));
-    list.replaceChildren(table(['Email', 'Name', manage ? 'Role and actions' : 'Role'], members.map((member) => memberRow(organizer.uuid, member, manage, act, me.uuid))));
+    list.replaceChildren(
+      table(
+        ['Email', 'Name', manage ? 'Role and actions' : 'Role'],
+        members.map((member) => memberRow(organizer.uuid, member, manage, act, me.uuid)),
+      ),
+    );
   };
   const add = buildForm({
     label: 'Add a member',
@@ -126,6 +162,13 @@ export async function organizerMembersPage(organizerId: string): Promise<void> {
       await draw(`${values.email ?? ''} added.`);
     },
   });
-  render(organizer.name, isSystemAdmin(me) ? adminNav('/admin/organizers') : null, status, h('h2', {}, 'Members'), list, manage ? [h('h2', {}, 'Add a member'), add] : []);
+  render(
+    organizer.name,
+    isSystemAdmin(me) ? adminNav('/admin/organizers') : null,
+    status,
+    h('h2', {}, 'Members'),
+    list,
+    manage ? [h('h2', {}, 'Add a member'), add] : [],
+  );
   await draw();
 }

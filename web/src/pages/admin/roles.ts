@@ -26,7 +26,12 @@ export async function rolesPage(): Promise<void> {
       message === undefined ? '' : notice(message, 'success'),
       table(
         ['Name', 'Description', 'Created', ''],
-        roles.map((role) => [role.name, role.description ?? '—', formatTime(role.created_at), BUILT_IN.has(role.name) ? 'built-in' : button('Delete', remove(role.name), { kind: 'danger', label: `Delete role ${role.name}` })]),
+        roles.map((role) => [
+          role.name,
+          role.description ?? '—',
+          formatTime(role.created_at),
+          BUILT_IN.has(role.name) ? 'built-in' : button('Delete', remove(role.name), { kind: 'danger', label: `Delete role ${role.name}` }),
+        ]),
       ),
     );
   };

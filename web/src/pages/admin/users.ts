@@ -40,7 +40,12 @@ export async function usersPage(): Promise<void> {
     label: 'Find users',
     fields: [
       { name: 'email', label: 'Email contains', type: 'search' },
-      { name: 'role', label: 'Role', type: 'select', options: [{ value: '', label: 'Any role' }, ...roles.map((role) => ({ value: role.name, label: role.name }))] },
+      {
+        name: 'role',
+        label: 'Role',
+        type: 'select',
+        options: [{ value: '', label: 'Any role' }, ...roles.map((role) => ({ value: role.name, label: role.name }))],
+      },
     ],
     submit: 'Search',
     load: (filter, cursor) => api<Page<AdminUser>>('GET', `/admin/users${queryString({ email: filter.email, role: filter.role, limit: 25, cursor })}`),
@@ -105,7 +110,10 @@ type Act = (work: () => Promise<unknown>, done: string, confirmation?: Confirmat
 function roleActions(user: AdminUser, membership: SystemMembership, act: Act, isSelf: boolean): HTMLElement {
   const path = `/admin/users/${user.uuid}/roles/${encodeURIComponent(membership.role)}`;
   const suspended = membership.status === 'suspended';
-  const yourAdmin = isSelf && membership.role === 'admin' ? { warning: 'You are taking away your own admin role: you lose the admin console at once, and only another admin can give it back.' } : null;
+  const yourAdmin =
+    isSelf && membership.role === 'admin'
+      ? { warning: 'You are taking away your own admin role: you lose the admin console at once, and only another admin can give it back.' }
+      : null;
   return h(
     'div',
     { class: 'actions' },
@@ -114,13 +122,29 @@ function roleActions(user: AdminUser, membership: SystemMembership, act: Act, is
       act(
         () => api('PATCH', path, { is_suspended: !suspended }),
         `${membership.role}: ${suspended ? 'suspension lifted' : 'suspended'}.`,
-        suspended ? undefined : { spec: { title: `Suspend ${membership.role}?`, message: `${user.email} keeps the role but it stops counting until the suspension is lifted.`, confirm: `Suspend ${membership.role}` }, self: yourAdmin },
+        suspended
+          ? undefined
+          : {
+              spec: {
+                title: `Suspend ${membership.role}?`,
+                message: `${user.email} keeps the role but it stops counting until the suspension is lifted.`,
+                confirm: `Suspend ${membership.role}`,
+              },
+              self: yourAdmin,
+            },
       ),
       { label: `${suspended ? 'Lift suspension of' : 'Suspend'} role ${membership.role}` },
     ),
     button(
       'Revoke',
-      act(() => api('DELETE', path), `${membership.role} revoked.`, { spec: { title: `Revoke ${membership.role}?`, message: `${user.email} loses the ${membership.role} role now; their next request is checked without it.`, confirm: `Revoke ${membership.role}` }, self: yourAdmin }),
+      act(() => api('DELETE', path), `${membership.role} revoked.`, {
+        spec: {
+          title: `Revoke ${membership.role}?`,
+          message: `${user.email} loses the ${membership.role} role now; their next request is checked without it.`,
+          confirm: `Revoke ${membership.role}`,
+        },
+        self: yourAdmin,
+      }),
       { kind: 'danger', label: `Revoke role ${membership.role}` },
     ),
   );
@@ -182,12 +206,21 @@ export async function userPage(userId: string): Promise<void> {
           ? button(
               'Deactivate account',
               act(() => api('PATCH', `/admin/users/${user.uuid}`, { is_active: false }), 'Account deactivated; its sessions are signed out.', {
-                spec: { title: 'Deactivate this account?', message: `${user.email} is signed out everywhere and cannot sign in until an admin reactivates the account.`, confirm: 'Deactivate' },
-                self: { warning: 'You are deactivating your own account: you are signed out at once and cannot sign in again until another admin reactivates it.' },
+                spec: {
+                  title: 'Deactivate this account?',
+                  message: `${user.email} is signed out everywhere and cannot sign in until an admin reactivates the account.`,
+                  confirm: 'Deactivate',
+                },
+                self: {
+                  warning: 'You are deactivating your own account: you are signed out at once and cannot sign in again until another admin reactivates it.',
+                },
               }),
               { kind: 'danger' },
             )
-          : button('Reactivate account', act(() => api('PATCH', `/admin/users/${user.uuid}`, { is_active: true }), 'Account reactivated.')),
+          : button(
+              'Reactivate account',
+              act(() => api('PATCH', `/admin/users/${user.uuid}`, { is_active: true }), 'Account reactivated.'),
+            ),
         button(
           'Sign out all sessions',
           act(() => api('DELETE', `/admin/users/${user.uuid}/sessions`), 'Every session of this user is signed out.', {
