@@ -11,7 +11,8 @@ import { eligibleAmong, insertEligibleChunk, insertNewEligibleEmails, isEmailEli
 import { uuidV7Batch } from '../src/db/uuid-v7.ts';
 import { grantSystemRole } from '../src/queries/memberships.ts';
 import { DEFAULT_ROLES, findRoleByName, listRoles, seedDefaultRoles } from '../src/queries/roles.ts';
-import { findUserByEmail, insertUser, listUsers } from '../src/queries/users.ts';
+import { findUserByEmail, insertUser } from '../src/queries/users.ts';
+import { adminListUsers } from '../src/queries/user-views.ts';
 import { checkEmails, importEligibleEmails } from '../src/services/eligibility.ts';
 import { revokeRole } from '../src/services/memberships.ts';
 import { createTestDatabase, insertPlainUser, type TestDatabase } from './helpers/db.ts';
@@ -227,13 +228,13 @@ describe(`data layer contract (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGli
   });
 
   it('lists users by email with keyset pagination and a role filter', async () => {
-    const page1 = await listUsers(t.db, { limit: 2 });
-    const page2 = await listUsers(t.db, { limit: 2, afterEmail: page1.at(-1)?.email });
+    const page1 = await adminListUsers(t.db, { limit: 2 });
+    const page2 = await adminListUsers(t.db, { limit: 2, afterEmail: page1.at(-1)?.email });
     assert.equal(page1.length, 2);
     assert.ok(page2.every((u) => u.email > (page1.at(-1)?.email ?? '')));
-    const admins = await listUsers(t.db, { limit: 10, role: 'admin' });
+    const admins = await adminListUsers(t.db, { limit: 10, role: 'admin' });
     assert.deepEqual(admins.map((u) => u.email).filter((e) => e.startsWith('admin-')).length, 1);
-    const literal = await listUsers(t.db, { limit: 10, emailContains: '%' });
+    const literal = await adminListUsers(t.db, { limit: 10, email: '%' });
     assert.equal(literal.length, 0, '% is matched literally');
   });
 });

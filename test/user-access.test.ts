@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { Migrator, sql } from 'kysely';
 import { migrations } from '../migrations/index.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { insertOrganizer, removeOrganizerMembership, renameOrganizer, upsertOrganizerMembership } from '../src/queries/admin.ts';
+import { insertOrganizer, removeOrganizerMembership, renameOrganizer, upsertOrganizerMembership } from '../src/queries/organizers.ts';
 import { grantSystemRole, revokeSystemRole, setMembershipFlags } from '../src/queries/memberships.ts';
 import { loadUserWithMemberships, type UserWithMemberships } from '../src/queries/principal.ts';
 import { deleteRole, findRoleByName, insertRole } from '../src/queries/roles.ts';

@@ -9,7 +9,7 @@ import { constantTimeEqual } from '../security/tokens.ts';
 import type { Actor } from '../services/memberships.ts';
 import { may, rolesAllowedTo, type OrganizerAction, type OrganizerStanding } from '../services/organizer-permissions.ts';
 import { effectiveRoles } from '../services/user-view.ts';
-import { findOrganizer, type OrganizerRow } from '../queries/admin.ts';
+import { findOrganizer, type OrganizerRow } from '../queries/organizers.ts';
 import type { HttpContext } from './context.ts';
 
 declare module 'fastify' {

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
 import { copyField, copyFromStdin } from '../db/copy-in.ts';
 import { isUniqueViolation } from '../db/errors.ts';
+import { escapeLike } from './users.ts';
 
 export async function isEmailEligible(db: Db, email: string): Promise<boolean> {
   const row = await db.selectFrom('eligible_emails').select('id').where('email', '=', email).executeTakeFirst();
@@ -82,4 +83,39 @@ export async function insertIfAllNewEligibleEmails(trx: Db, rows: NewEligibleRow
   }
   await sql`release savepoint eligible_chunk`.execute(trx);
   return true;
+}
+
+export interface EligibleRow {
+  readonly id: string;
+  readonly email: string;
+  readonly batch_id: string | null;
+  readonly created_at: Date;
+}
+
+export async function listEligible(db: Db, filter: { batchId?: string; q?: string; afterEmail?: string; limit: number }): Promise<EligibleRow[]> {
+  let query = db.selectFrom('eligible_emails').select(['id', 'email', 'batch_id', 'created_at']).orderBy('email').limit(filter.limit);
+  if (filter.batchId !== undefined && filter.batchId !== '') query = query.where('batch_id', '=', filter.batchId);
+  if (filter.q !== undefined && filter.q !== '') query = query.where('email', 'like', `%${escapeLike(filter.q.toLowerCase())}%`);
+  if (filter.afterEmail !== undefined) query = query.where('email', '>', filter.afterEmail);
+  return query.execute();
+}
+
+export async function insertEligibleOne(db: Db, email: string, batchId: string | null): Promise<EligibleRow | null> {
+  const row = await db
+    .insertInto('eligible_emails')
+    .values({ email, batch_id: batchId })
+    .onConflict((oc) => oc.column('email').doNothing())
+    .returning(['id', 'email', 'batch_id', 'created_at'])
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+export async function deleteEligibleOne(db: Db, email: string): Promise<boolean> {
+  const result = await db.deleteFrom('eligible_emails').where('email', '=', email).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+export async function deleteEligibleBatch(db: Db, batchId: string): Promise<number> {
+  const result = await db.deleteFrom('eligible_emails').where('batch_id', '=', batchId).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

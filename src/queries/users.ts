@@ -51,62 +51,6 @@ export async function setPasswordHash(db: Db, uuid: string, passwordHash: string
     .execute();
 }
 
-export interface UserListItem {
-  readonly uuid: string;
-  readonly email: string;
-  readonly name: string | null;
-  readonly is_active: boolean;
-  readonly is_deleted: boolean;
-  readonly created_at: Date;
-  readonly roles: string[];
-}
-
-export interface UserListFilter {
-  readonly emailContains?: string;
-  readonly role?: string;
-  readonly limit: number;
-  /** Keyset cursor: the last email of the previous page. */
-  readonly afterEmail?: string;
-}
-
-/** Users with their active role names, ordered by email (keyset-paginated). */
-export async function listUsers(db: Db, filter: UserListFilter): Promise<UserListItem[]> {
-  let query = db
-    .selectFrom('users as u')
-    .select([
-      'u.uuid',
-      'u.email',
-      'u.name',
-      'u.is_active',
-      'u.is_deleted',
-      'u.created_at',
-      sql<string[]>`coalesce((
-        select array_agg(r.name order by r.name)
-        from system_memberships m join roles r on r.id = m.role_id
-        where m.user_uuid = u.uuid and m.is_active and not m.is_suspended
-      ), '{}')`.as('roles'),
-    ])
-    .orderBy('u.email')
-    .limit(filter.limit);
-  if (filter.emailContains !== undefined && filter.emailContains !== '') {
-    query = query.where('u.email', 'like', `%${escapeLike(filter.emailContains)}%`);
-  }
-  if (filter.afterEmail !== undefined) query = query.where('u.email', '>', filter.afterEmail);
-  if (filter.role !== undefined && filter.role !== '') {
-    const role = filter.role;
-    query = query.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('system_memberships as m')
-          .innerJoin('roles as r', 'r.id', 'm.role_id')
-          .select(sql`1`.as('one'))
-          .whereRef('m.user_uuid', '=', 'u.uuid')
-          .where('r.name', '=', role),
-      ),
-    );
-  }
-  return query.execute();
-}
-
 /** LIKE treats % and _ as wildcards; a search string means them literally. */
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
@@ -147,4 +91,25 @@ export async function claimUnprovenAccount(db: Db, uuid: string): Promise<boolea
     .returning('uuid')
     .executeTakeFirst();
   return row !== undefined;
+}
+
+export async function updateUserFields(db: Db, uuid: string, fields: { name?: string | null; is_active?: boolean }): Promise<void> {
+  if (fields.name === undefined && fields.is_active === undefined) return;
+  await db
+    .updateTable('users')
+    .set({
+      ...(fields.name !== undefined ? { name: fields.name } : {}),
+      ...(fields.is_active !== undefined ? { is_active: fields.is_active } : {}),
+      updated_at: sql<Date>`now()`,
+    })
+    .where('uuid', '=', uuid)
+    .execute();
+}
+
+export async function softDeleteUser(db: Db, uuid: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ is_deleted: true, is_active: false, updated_at: sql<Date>`now()` })
+    .where('uuid', '=', uuid)
+    .execute();
 }

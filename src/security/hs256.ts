@@ -2,8 +2,9 @@
  * HS256 verification with node:crypto, for the request path of every authenticated call.
  * jose 6 verifies through WebCrypto: it turns the key into a CryptoKey and queues an async job on
  * the thread pool for each token, which was a fifth of Gatehouse's CPU under GET /me (bench W1,
- * `node --cpu-prof`). Here it is one synchronous HMAC and a constant-time compare. jose still signs
- * every token and verifies EdDSA/ES256; test/hs256.test.ts checks this against jose and RFC 7515.
+ * `node --cpu-prof`). Here it is one synchronous HMAC and a constant-time compare, and signing is
+ * one HMAC too (signHs256). jose signs and verifies EdDSA/ES256 tokens; test/hs256.test.ts checks
+ * this module against jose and RFC 7515.
  *
  * Strict on purpose: exactly three canonical base64url segments, a JSON-object header with
  * alg HS256 and no `crit` or `b64` (extensions we do not implement must not be ignored), a

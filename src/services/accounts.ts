@@ -65,16 +65,20 @@ export function createAccountService(deps: AccountDeps): AccountService {
       if (config.signupMode === 'closed') throw new AppError('signup_closed');
       if (config.signupMode === 'allowlist' && !(await isEmailEligible(db, email))) throw new AppError('email_not_eligible');
       const passwordHash = await hashPassword(input.password);
-      const user = await insertUser(db, {
-        email,
-        name: input.name ?? null,
-        passwordHash,
-        authProvider: 'local',
-        isEmailVerified: false,
-        passwordUnproven: true,
+      // The user and their member role in one transaction: never a user without the role.
+      const user = await db.transaction().execute(async (trx) => {
+        const inserted = await insertUser(trx, {
+          email,
+          name: input.name ?? null,
+          passwordHash,
+          authProvider: 'local',
+          isEmailVerified: false,
+          passwordUnproven: true,
+        });
+        if (inserted === null) throw new AppError('email_taken');
+        await grantMemberRole(trx, inserted.uuid);
+        return inserted;
       });
-      if (user === null) throw new AppError('email_taken');
-      await grantMemberRole(db, user.uuid);
       deps.background('verification mail', () => sendVerification(user));
       return user;
     },

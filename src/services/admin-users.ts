@@ -5,7 +5,8 @@
  */
 import type { Db } from '../db/connect.ts';
 import { AppError, fieldError } from '../errors.ts';
-import { adminFindUser, adminListUsers, softDeleteUser, updateUserFields, type AdminUserRow } from '../queries/admin.ts';
+import { adminFindUser, adminListUsers, type AdminUserRow } from '../queries/user-views.ts';
+import { softDeleteUser, updateUserFields } from '../queries/users.ts';
 import { insertAudit } from '../queries/audit.ts';
 import { retireOneTimeTokens } from '../queries/one-time-tokens.ts';
 import { grantSystemRole, replaceSystemRoles, setMembershipFlags, systemRoleNames } from '../queries/memberships.ts';

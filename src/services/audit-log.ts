@@ -1,6 +1,6 @@
 /** Reading the audit log (every write appends to it in its own transaction: queries/audit.ts). */
 import type { Db } from '../db/connect.ts';
-import { listAudit, type AuditRow } from '../queries/admin.ts';
+import { listAudit, type AuditRow } from '../queries/audit.ts';
 
 export type { AuditRow };
 

@@ -1,7 +1,7 @@
 /** The eligible list, one address at a time and by batch: audited, in one transaction each. */
 import type { Db } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
-import { deleteEligibleBatch, deleteEligibleOne, insertEligibleOne, listEligible, type EligibleRow } from '../queries/admin.ts';
+import { deleteEligibleBatch, deleteEligibleOne, insertEligibleOne, listEligible, type EligibleRow } from '../queries/eligibility.ts';
 import { insertAudit } from '../queries/audit.ts';
 import { requireValidEmail } from './accounts.ts';
 import { normalizeEmail } from './email-address.ts';

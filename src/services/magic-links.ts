@@ -74,9 +74,15 @@ export function createMagicLinkService(deps: MagicLinkDeps): MagicLinkService {
     let user = (stytchUserId === null ? null : await findUserByStytchId(db, stytchUserId)) ?? (await findUserByEmail(db, email));
     if (user === null) {
       if (!(await isEmailEligible(db, email))) throw new AppError('email_not_eligible');
-      user = (await insertUser(db, { email, authProvider: provider, isEmailVerified: true, stytchUserId })) ?? (await findUserByEmail(db, email));
+      // The new user and their member role in one transaction; a concurrent sign-up of the same
+      // address inserted it first, and then that one granted the role.
+      const created = await db.transaction().execute(async (trx) => {
+        const inserted = await insertUser(trx, { email, authProvider: provider, isEmailVerified: true, stytchUserId });
+        if (inserted !== null) await grantMemberRole(trx, inserted.uuid);
+        return inserted;
+      });
+      user = created ?? (await findUserByEmail(db, email));
       if (user === null) throw new AppError('internal_error');
-      await grantMemberRole(db, user.uuid);
     }
     if (user.is_deleted || !user.is_active) throw new AppError('user_inactive');
     // The link proved the address: a password account nobody had proven becomes the prover's.

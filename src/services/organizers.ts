@@ -15,7 +15,7 @@ import {
   type OrganizerListRow,
   type OrganizerMemberRow,
   type OrganizerRow,
-} from '../queries/admin.ts';
+} from '../queries/organizers.ts';
 import { insertAudit } from '../queries/audit.ts';
 import { isEmailEligible } from '../queries/eligibility.ts';
 import { findUserByEmail, findUserByUuid } from '../queries/users.ts';

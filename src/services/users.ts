@@ -2,7 +2,7 @@
 import type { Db } from '../db/connect.ts';
 import type { UserRow } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { findUserByEmail, listUsers, type UserListFilter, type UserListItem } from '../queries/users.ts';
+import { findUserByEmail } from '../queries/users.ts';
 import { loadUserWithMemberships } from '../queries/principal.ts';
 import { normalizeEmail } from './email-address.ts';
 import { userPublicView, type UserPublicView } from './user-view.ts';
@@ -11,10 +11,6 @@ export async function requireUserByEmail(db: Db, rawEmail: string): Promise<User
   const user = await findUserByEmail(db, normalizeEmail(rawEmail));
   if (user === null) throw new AppError('user_not_found', { detail: `No user with email ${normalizeEmail(rawEmail)}` });
   return user;
-}
-
-export async function searchUsers(db: Db, filter: UserListFilter): Promise<UserListItem[]> {
-  return listUsers(db, filter);
 }
 
 /** The user public view (with memberships) of a live user, or 404. */

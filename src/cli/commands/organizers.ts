@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { OrganizerRole } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { addOrganizerMember, createOrganizer, organizerMembers, organizersPage, removeOrganizerMember, requireOrganizer } from '../../services/organizers.ts';
-import type { OrganizerRow } from '../../queries/admin.ts';
+import type { OrganizerRow } from '../../queries/organizers.ts';
 import { requireUserByEmail } from '../../services/users.ts';
 import { withDatabase, type CliContext } from '../context.ts';
 import { printOne, printRows, type OutputOptions } from '../output.ts';

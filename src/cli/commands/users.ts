@@ -2,11 +2,12 @@
 import type { Command } from 'commander';
 import type { Db } from '../../db/connect.ts';
 import { AppError } from '../../errors.ts';
-import { adminCreateUser } from '../../services/admin-users.ts';
+import { adminCreateUser, findUsers } from '../../services/admin-users.ts';
 import { ensureAdmin } from '../../services/bootstrap.ts';
 import { grantRole, revokeRole } from '../../services/memberships.ts';
 import { allRoles } from '../../services/roles.ts';
-import { publicUser, requireUserByEmail, searchUsers } from '../../services/users.ts';
+import { publicUser, requireUserByEmail } from '../../services/users.ts';
+import { effectiveRoles } from '../../services/user-view.ts';
 import { withDatabase } from '../context.ts';
 import { printOne, type OutputOptions } from '../output.ts';
 import { out, readStdin } from '../io.ts';
@@ -48,14 +49,18 @@ export function registerUserCommands(program: Command): void {
     .option('--json', 'print JSON lines')
     .action(async (options: { email?: string; role?: string; limit: string; json?: boolean }) => {
       await withDatabase(async ({ db }) => {
-        const rows = await searchUsers(db, {
-          emailContains: options.email?.toLowerCase(),
-          role: options.role,
-          limit: Math.max(1, Math.min(10_000, Number(options.limit) || 100)),
-        });
+        // The admin API's search (the same filters and order as GET /admin/users).
+        const found = await findUsers(db, { email: options.email, role: options.role, limit: Math.max(1, Math.min(10_000, Number(options.limit) || 100)) });
+        const rows = found.map((user) => ({
+          uuid: user.uuid,
+          email: user.email,
+          name: user.name,
+          is_active: user.is_active,
+          roles: effectiveRoles(user.system).sort(),
+        }));
         for (const row of rows) {
           if (options.json === true) out(JSON.stringify(row));
-          else out(`${row.email}\t${row.uuid}\t${row.is_deleted ? 'deleted' : row.is_active ? 'active' : 'inactive'}\t${row.roles.join(',')}`);
+          else out(`${row.email}\t${row.uuid}\t${row.is_active ? 'active' : 'inactive'}\t${row.roles.join(',')}`);
         }
         if (options.json !== true) out(`${rows.length} user(s)`);
       });

@@ -1,0 +1,29 @@
+/** SQL for users with their memberships (the admin API's views; the same shape as /me). */
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.ts';
+import { USER_WITH_MEMBERSHIPS, USERS_WITH_ACCESS, type UserWithMemberships } from './principal.ts';
+import { escapeLike } from './users.ts';
+
+/** Admin views read the same user-with-memberships shape as /me. */
+export type AdminUserRow = UserWithMemberships;
+
+export async function adminFindUser(db: Db, uuid: string): Promise<AdminUserRow | null> {
+  const result = await sql<AdminUserRow>`select ${USER_WITH_MEMBERSHIPS} from ${USERS_WITH_ACCESS} where u.uuid = ${uuid} and not u.is_deleted`.execute(db);
+  return result.rows[0] ?? null;
+}
+
+/** Users by email, keyset-paginated, with an optional email substring and role filter. */
+export async function adminListUsers(db: Db, filter: { email?: string; role?: string; afterEmail?: string; limit: number }): Promise<AdminUserRow[]> {
+  const email = filter.email === undefined || filter.email === '' ? null : `%${escapeLike(filter.email.toLowerCase())}%`;
+  const role = filter.role === undefined || filter.role === '' ? null : filter.role;
+  const result = await sql<AdminUserRow>`
+    select ${USER_WITH_MEMBERSHIPS} from ${USERS_WITH_ACCESS}
+    where not u.is_deleted
+      and (${email}::text is null or u.email like ${email})
+      and (${filter.afterEmail ?? null}::text is null or u.email > ${filter.afterEmail ?? null})
+      and (${role}::text is null or exists (
+        select 1 from system_memberships m join roles r on r.id = m.role_id where m.user_uuid = u.uuid and r.name = ${role}))
+    order by u.email
+    limit ${filter.limit}`.execute(db);
+  return result.rows;
+}
