@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import { constantTimeEqual } from '../security/tokens.ts';
 import type { Actor } from '../services/memberships.ts';
-import { may, rolesAllowedTo, type OrganizerAction, type OrganizerStanding } from '../services/organizer-permissions.ts';
+import { may, rolesAllowedTo, standingIn, type OrganizerAction, type OrganizerStanding } from '../services/organizer-permissions.ts';
 import { effectiveRoles } from '../services/user-view.ts';
 import { findOrganizer, type OrganizerRow } from '../queries/organizers.ts';
 import type { HttpContext } from './context.ts';
@@ -16,8 +16,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor?: Actor;
     organizer?: OrganizerRow;
-    /** null: a member removing themselves is the only thing allowed. */
-    organizerStanding?: OrganizerStanding | null;
+    organizerStanding?: OrganizerStanding;
   }
 }
 
@@ -35,7 +34,7 @@ export function actorOf(request: FastifyRequest): Actor {
   return request.actor;
 }
 
-export function organizerOf(request: FastifyRequest): { organizer: OrganizerRow; standing: OrganizerStanding | null } {
+export function organizerOf(request: FastifyRequest): { organizer: OrganizerRow; standing: OrganizerStanding } {
   if (request.organizer === undefined || request.organizerStanding === undefined) throw new AppError('forbidden');
   return { organizer: request.organizer, standing: request.organizerStanding };
 }
@@ -77,16 +76,17 @@ export function createAccess(ctx: HttpContext): Access {
         const id = params.id ?? '';
         const organizer = UUID.test(id) ? await findOrganizer(ctx.db, id) : null;
         if (organizer === null) throw new AppError('organizer_not_found');
-        const membership = principal.organizers.find((m) => m.organizer_uuid === organizer.uuid);
-        const standing: OrganizerStanding | null = effectiveRoles(principal.system).includes('admin') ? 'system_admin' : (membership?.membership_role ?? null);
+        const standing = standingIn({ systemRoles: effectiveRoles(principal.system), organizers: principal.organizers }, organizer.uuid);
+        // A member may do to themselves what the route's selfParam allows (leave the organizer);
+        // whether they may do it to this target is the service's rule (mayRemove).
         const self = options.selfParam !== undefined && params[options.selfParam] === principal.uuid;
-        if (standing === null || (!may(standing, action) && !(self && membership !== undefined))) {
+        if (standing === null || (!may(standing, action) && !self)) {
           ctx.securityEvent('authorization_failure', { user_id: principal.uuid, organizer_uuid: organizer.uuid, action });
           throw new AppError('missing_role', { detail: `User does not have the required role: ${rolesAllowedTo(action).join(', ')}` });
         }
         request.actor = actorFor(request, principal.uuid);
         request.organizer = organizer;
-        request.organizerStanding = may(standing, action) ? standing : null;
+        request.organizerStanding = standing;
       };
     },
   };

@@ -17,6 +17,7 @@ import type { OrganizerRole } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { loadPrincipal, touchSession, type Principal } from '../queries/principal.ts';
 import type { JwtCodec } from '../security/jwt.ts';
+import { standingIn } from '../services/organizer-permissions.ts';
 import { effectiveRoles } from '../services/user-view.ts';
 import { presentedCredential, type CookieNames } from './credentials.ts';
 
@@ -105,10 +106,10 @@ export function createGuards(deps: GuardDeps): Guards {
     requireOrganizerRole(paramName: string, ...roles: OrganizerRole[]): preHandlerAsyncHookHandler {
       return async (request: FastifyRequest): Promise<void> => {
         const principal = await requireActiveUser(request);
-        if (effectiveRoles(principal.system).includes('admin')) return;
-        const organizerUuid = (request.params as Record<string, string | undefined>)[paramName];
-        const membership = principal.organizers.find((m) => m.organizer_uuid === organizerUuid);
-        if (membership === undefined || !roles.includes(membership.membership_role)) refuse(request, principal, roles);
+        const organizerUuid = (request.params as Record<string, string | undefined>)[paramName] ?? '';
+        // The same standing rule as the organizer routes' guard (a system admin passes every one).
+        const standing = standingIn({ systemRoles: effectiveRoles(principal.system), organizers: principal.organizers }, organizerUuid);
+        if (standing === null || (standing !== 'system_admin' && !roles.includes(standing))) refuse(request, principal, roles);
       };
     },
   };

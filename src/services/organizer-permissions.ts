@@ -20,6 +20,18 @@ export function rolesAllowedTo(action: OrganizerAction): OrganizerRole[] {
   return (['owner', 'admin', 'member'] as const).filter((role) => ORGANIZER_PERMISSIONS[role].has(action));
 }
 
+/** What the guards know of a caller: their effective system roles and organizer memberships. */
+export interface CallerMemberships {
+  readonly systemRoles: readonly string[];
+  readonly organizers: readonly { readonly organizer_uuid: string; readonly membership_role: OrganizerRole }[];
+}
+
+/** The caller's standing in an organizer (the one rule both guards read), or null: no standing at all. */
+export function standingIn(caller: CallerMemberships, organizerUuid: string): OrganizerStanding | null {
+  if (caller.systemRoles.includes('admin')) return 'system_admin';
+  return caller.organizers.find((m) => m.organizer_uuid === organizerUuid)?.membership_role ?? null;
+}
+
 export function may(standing: OrganizerStanding, action: OrganizerAction): boolean {
   return ORGANIZER_PERMISSIONS[standing].has(action);
 }

@@ -128,13 +128,13 @@ export async function removeOrganizerMember(
   db: Db,
   organizerUuid: string,
   userUuid: string,
-  standing: OrganizerStanding | null,
+  standing: OrganizerStanding,
   self: boolean,
   by: Actor,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const current = await liveMembership(trx, organizerUuid, userUuid);
-    if (standing === null ? !self : !mayRemove(standing, current.role, self)) throw refused('Admins may not remove owners');
+    if (!mayRemove(standing, current.role, self)) throw refused(standing === 'member' ? 'Members may remove only themselves' : 'Admins may not remove owners');
     if (current.role === 'owner') await assertNotLastOwner(trx, organizerUuid, userUuid);
     await removeOrganizerMembership(trx, organizerUuid, userUuid);
     await insertAudit(trx, { ...by, action: 'organizer.member.remove', target: organizerUuid, before: { user_uuid: userUuid, role: current.role } });

@@ -85,7 +85,7 @@ export const organizerRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
       const { email, user_uuid: userUuid, role } = request.body;
       if ((email === undefined) === (userUuid === undefined)) throw validationError(['body'], 'give exactly one of email or user_uuid');
       const { standing } = organizerOf(request);
-      const member = await addOrganizerMember(ctx.db, request.params.id, { email, user_uuid: userUuid }, role, standing ?? 'member', actorOf(request));
+      const member = await addOrganizerMember(ctx.db, request.params.id, { email, user_uuid: userUuid }, role, standing, actorOf(request));
       return reply.code(201).send(member);
     },
   );
@@ -105,7 +105,7 @@ export const organizerRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     },
     async (request) => {
       const { standing } = organizerOf(request);
-      await changeOrganizerMemberRole(ctx.db, request.params.id, request.params.user_uuid, request.body.role, standing ?? 'member', actorOf(request));
+      await changeOrganizerMemberRole(ctx.db, request.params.id, request.params.user_uuid, request.body.role, standing, actorOf(request));
       const members = await organizerMembers(ctx.db, request.params.id);
       const member = members.find((m) => m.user_uuid === request.params.user_uuid);
       if (member === undefined) throw new AppError('member_not_found');
