@@ -250,6 +250,29 @@ describe('audit log', () => {
     assert.ok((next.items[0]?.created_at ?? '') <= (byUser.items[1]?.created_at ?? ''), 'newest first across pages');
   });
 
+  it('names people by email and organizers by name, and filters by an email', async () => {
+    const subject = await createUser(t.database.db, 'audited-subject@example.org');
+    assert.equal((await call('POST', `/admin/users/${subject.uuid}/roles`, { role_name: 'sustainer' })).statusCode, 200);
+    const organizer = await call('POST', '/admin/organizers', { name: 'Audited Club' });
+    type Entry = { actor: string; actor_email: string | null; action: string; target: string | null; target_label: string | null };
+    const byEmail = (await call('GET', `/admin/audit-log?actor=${encodeURIComponent(root.email.toUpperCase())}&action=user.role.grant`)).json<{
+      items: Entry[];
+    }>();
+    assert.ok(byEmail.items.length >= 1);
+    for (const entry of byEmail.items) assert.deepEqual([entry.actor, entry.actor_email], [root.uuid, root.email]);
+    const forSubject = (await call('GET', `/admin/audit-log?target=${encodeURIComponent(subject.email)}`)).json<{ items: Entry[] }>();
+    assert.deepEqual(
+      forSubject.items.map((e) => [e.action, e.target, e.target_label]),
+      [['user.role.grant', subject.uuid, subject.email]],
+    );
+    const created = (await call('GET', `/admin/audit-log?target=${organizer.json().uuid}`)).json<{ items: Entry[] }>();
+    assert.deepEqual(
+      created.items.map((e) => [e.actor, e.actor_email, e.target_label]),
+      [[root.uuid, root.email, 'Audited Club']],
+    );
+    assert.deepEqual((await call('GET', '/admin/audit-log?actor=nobody@example.org')).json().items, []);
+  });
+
   it('pages through entries of the same millisecond without skipping any (the cursor keeps microseconds)', async () => {
     for (const micros of ['100', '200', '300']) {
       await sql`insert into audit_log (actor, action, target, created_at) values ('system', 'same.millisecond', ${micros}, ${`2026-01-01T00:00:00.000${micros}Z`}::timestamptz)`.execute(

@@ -33,8 +33,12 @@ export const BatchId = Type.String({ minLength: 1, maxLength: 200 });
 export const AuditSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   actor: Type.String(),
+  /** The actor's email when the actor is a user (actor is their uuid, `api_key` or `system`). */
+  actor_email: Type.Union([Type.String(), Type.Null()]),
   action: Type.String(),
   target: Type.Union([Type.String(), Type.Null()]),
+  /** What the target names: a user's email or an organizer's name (null for other targets). */
+  target_label: Type.Union([Type.String(), Type.Null()]),
   before: Type.Unknown(),
   after: Type.Unknown(),
   ip: Type.Union([Type.String(), Type.Null()]),

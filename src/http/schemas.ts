@@ -68,6 +68,8 @@ export const SessionSchema = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
   last_seen_at: Type.String({ format: 'date-time' }),
   user_agent: Type.Union([Type.String(), Type.Null()]),
+  /** The client in words ("Chrome on Linux"), parsed from user_agent. */
+  device: Type.Union([Type.String(), Type.Null()]),
   ip: Type.Union([Type.String(), Type.Null()]),
 });
 

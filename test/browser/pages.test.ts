@@ -53,7 +53,13 @@ describe('a member', () => {
     const memberships = page.getByRole('table').first();
     assert.match(await memberships.innerText(), /Club role\s+member\s+active/);
     assert.match(await memberships.innerText(), /Organizer\s+Run Club \(owner\)/);
-    assert.match(await page.locator('main').innerText(), /This browser/);
+    assert.match(await page.locator('main').innerText(), /This browser \(Chrome on Linux\)/);
+    // On a phone the sessions table (five columns) is one card per row, each cell labelled.
+    const stacked = await page.evaluate(`(() => {
+      const cell = document.querySelector('table.stack tbody td');
+      return cell === null ? null : { label: getComputedStyle(cell, '::before').content, display: getComputedStyle(cell).display };
+    })()`);
+    assert.deepEqual(stacked, { label: '"Device"', display: 'grid' });
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -182,7 +188,14 @@ describe('an admin', () => {
     await page.getByRole('cell', { name: 'user.role.grant' }).waitFor();
     const grant = page.getByRole('row', { name: /user\.role\.grant/ });
     const entry = await grant.innerText();
-    assert.ok(entry.includes(admin.uuid) && entry.includes(grantee.uuid), `actor and target in: ${entry}`);
+    // People by email, not by uuid; and the filter takes an email too.
+    assert.ok(entry.includes('admin@example.org') && entry.includes('grantee@example.org'), `actor and target in: ${entry}`);
+    assert.ok(!entry.includes(admin.uuid) && !entry.includes(grantee.uuid), `no uuids in: ${entry}`);
+    await page.getByLabel('Actor').fill('Admin@Example.org');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('cell', { name: 'user.role.grant' }).waitFor();
+    const actors = await page.locator('table tbody tr td:nth-child(2)').allInnerTexts();
+    assert.ok(actors.length > 0 && actors.every((actor) => actor === 'admin@example.org'), `only the admin's entries: ${actors.join(', ')}`);
     await page.getByRole('cell', { name: 'eligible_emails.import' }).waitFor();
     await context.close();
   });

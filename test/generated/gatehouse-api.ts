@@ -668,6 +668,7 @@ export interface components {
             /** Format: date-time */
             last_seen_at: string;
             user_agent: string | null;
+            device: string | null;
             ip: string | null;
         };
         OwnSession: {
@@ -678,6 +679,7 @@ export interface components {
             /** Format: date-time */
             last_seen_at: string;
             user_agent: string | null;
+            device: string | null;
             ip: string | null;
             current: boolean;
         };
@@ -715,8 +717,10 @@ export interface components {
             /** Format: uuid */
             id: string;
             actor: string;
+            actor_email: string | null;
             action: string;
             target: string | null;
+            target_label: string | null;
             before: unknown;
             after: unknown;
             ip: string | null;
@@ -5502,6 +5506,7 @@ export interface operations {
     listAuditLog: {
         parameters: {
             query?: {
+                /** @description A user by email or uuid, api_key or system */
                 actor?: string;
                 target?: string;
                 action?: string;

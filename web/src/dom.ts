@@ -50,14 +50,18 @@ export function notice(text: string, kind: 'info' | 'error' | 'success' = 'info'
   return h('p', { class: `notice notice-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
 }
 
-/** A table that scrolls sideways on a phone instead of squeezing its columns. */
+/**
+ * A table. On a phone, a wide one (four columns or more) becomes one card per row, each cell
+ * labelled by its column (app.css: table.stack), instead of scrolling sideways; narrower ones
+ * scroll when they must.
+ */
 export function table(headers: readonly string[], rows: readonly (readonly (Child | readonly Child[])[])[], caption?: string): HTMLElement {
   return h(
     'div',
     { class: 'table-wrap' },
     h(
       'table',
-      {},
+      { class: headers.length >= 4 ? 'stack' : null },
       caption === undefined ? null : h('caption', {}, caption),
       h(
         'thead',
@@ -75,7 +79,7 @@ export function table(headers: readonly string[], rows: readonly (readonly (Chil
           h(
             'tr',
             {},
-            cells.map((cell) => h('td', {}, cell)),
+            cells.map((cell, index) => h('td', { 'data-label': headers[index] ?? '' }, cell)),
           ),
         ),
       ),

@@ -119,7 +119,7 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
         operationId: 'listAuditLog',
         summary: 'The audit log, newest first (filter by actor, target, action)',
         querystring: Type.Object({
-          actor: Type.Optional(Type.String({ maxLength: 100 })),
+          actor: Type.Optional(Type.String({ maxLength: 320, description: 'A user by email or uuid, api_key or system' })),
           target: Type.Optional(Type.String({ maxLength: 500 })),
           action: Type.Optional(Type.String({ maxLength: 100 })),
           limit: Limit,

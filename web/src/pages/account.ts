@@ -11,6 +11,8 @@ interface OwnSession {
   readonly created_at: string;
   readonly last_seen_at: string | null;
   readonly user_agent: string | null;
+  /** "Chrome on Linux": the server parses user_agent. */
+  readonly device: string | null;
   readonly ip: string | null;
   readonly current: boolean;
 }
@@ -37,7 +39,7 @@ async function sessionsSection(): Promise<HTMLElement> {
   const refresh = async (message?: string): Promise<void> => {
     const sessions = await api<OwnSession[]>('GET', '/sessions');
     const rows = sessions.map((session) => [
-      session.current ? 'This browser' : (session.user_agent ?? 'Unknown device'),
+      session.current ? `This browser (${session.device ?? 'unknown device'})` : (session.device ?? 'Unknown device'),
       session.ip ?? '—',
       formatTime(session.created_at),
       formatTime(session.last_seen_at),

@@ -6,8 +6,10 @@ import { filteredList, queryString, type Page } from '../../pager.ts';
 
 interface AuditEntry {
   readonly actor: string;
+  readonly actor_email: string | null;
   readonly action: string;
   readonly target: string | null;
+  readonly target_label: string | null;
   readonly before: unknown;
   readonly after: unknown;
   readonly ip: string | null;
@@ -24,8 +26,8 @@ export async function auditPage(): Promise<void> {
   const { search, results } = filteredList<AuditEntry>({
     label: 'Filter the audit log',
     fields: [
-      { name: 'actor', label: 'Actor', hint: 'A user id, api_key or system' },
-      { name: 'target', label: 'Target' },
+      { name: 'actor', label: 'Actor', hint: 'An email, api_key or system' },
+      { name: 'target', label: 'Target', hint: 'An email, an organizer id, a role or a batch' },
       { name: 'action', label: 'Action', hint: 'e.g. user.role.grant' },
     ],
     submit: 'Filter',
@@ -34,7 +36,14 @@ export async function auditPage(): Promise<void> {
     draw: (rows) =>
       table(
         ['Time', 'Actor', 'Action', 'Target', 'IP', 'Change'],
-        rows.map((row) => [formatTime(row.created_at), row.actor, row.action, row.target ?? '—', row.ip ?? '—', change(row)]),
+        rows.map((row) => [
+          formatTime(row.created_at),
+          row.actor_email ?? row.actor,
+          row.action,
+          row.target_label ?? row.target ?? '—',
+          row.ip ?? '—',
+          change(row),
+        ]),
       ),
     what: 'audit entries',
   });
