@@ -19,7 +19,8 @@ async function shoot(page: Page, name: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const world = await startBrowserWorld();
+  // Branded as a club would brand it (the README shows these).
+  const world = await startBrowserWorld({ BRAND_NAME: 'Run Club', BRAND_COLOR: '#0b6e4f', SUPPORT_EMAIL: 'help@runclub.example' });
   try {
     const db = world.database.db;
     const admin = await createUser(db, 'ada@example.org', { roles: ['admin', 'member'] });
@@ -44,7 +45,24 @@ async function main(): Promise<void> {
     await phone.page.goto('/ui/sign-in');
     await phone.page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await shoot(phone.page, 'sign-in-phone');
+    await phone.page.goto('/ui/sign-in?lang=zh-CN');
+    await phone.page.getByRole('heading', { name: '登录' }).waitFor();
+    await shoot(phone.page, 'sign-in-phone-zh');
+    await phone.page.goto('/ui/check-mail?email=ada%40example.org');
+    await phone.page.getByRole('heading', { name: '请查收邮件' }).waitFor();
+    await shoot(phone.page, 'check-mail-phone-zh');
     await phone.context.close();
+
+    const desktop = await world.newPage({ width: 1100, height: 760 });
+    await desktop.page.goto('/ui/sign-in/password?lang=en');
+    await desktop.page.getByRole('heading', { name: 'Sign in with a password' }).waitFor();
+    await shoot(desktop.page, 'sign-in-desktop');
+    await desktop.page.goto('/ui/sign-in/password?lang=zh-CN');
+    await desktop.page.getByRole('heading', { name: '使用密码登录' }).waitFor();
+    await desktop.page.getByLabel('密码', { exact: true }).fill('a secret');
+    await desktop.page.getByRole('button', { name: '显示密码' }).click();
+    await shoot(desktop.page, 'sign-in-desktop-zh');
+    await desktop.context.close();
 
     const { page } = await world.newPage({ width: 1100, height: 800 });
     await page.goto('/ui/sign-in/password');

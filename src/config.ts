@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { parseOperations, type OperationsConfig } from './config-operations.ts';
+import { parseBrand, type BrandConfig } from './config-brand.ts';
 import { parseRateLimits, type RateLimits } from './config-limits.ts';
 import { ConfigError, parseDuration, type Env } from './config-parse.ts';
 
@@ -50,6 +51,8 @@ export interface Config {
   readonly operations: OperationsConfig;
   /** Abuse limits per action (RATE_LIMIT_*). */
   readonly rateLimits: RateLimits;
+  /** BRAND_*, SUPPORT_EMAIL, DEFAULT_LOCALE (config-brand.ts). */
+  readonly brand: BrandConfig;
 }
 
 export { ConfigError, parseDuration, type Env };
@@ -326,6 +329,7 @@ export function loadConfig(env: Env = readEnvironment()): LoadedConfig {
     ),
     operations: parseOperations(env, production),
     rateLimits: parseRateLimits(env),
+    brand: parseBrand(env, production),
   };
   return Object.freeze({ config: deepFreeze(config), warnings: Object.freeze(warnings), devSecretToSave: toSave });
 }

@@ -18,10 +18,12 @@ import { mintOneTimeToken, peekToken, redeemOneTimeToken, TOKEN_TTL_SECONDS } fr
 import { claimIfUnproven } from './account-proof.ts';
 import { retireOneTimeTokens } from '../queries/one-time-tokens.ts';
 import type { SecurityEventSink, SessionService } from './sessions.ts';
+import type { Locale } from '../../locales/catalog.ts';
+import type { MailLook } from './mail-templates.ts';
 
 export interface AccountDeps {
   readonly db: Db;
-  readonly config: Pick<Config, 'signupMode' | 'publicUrl' | 'uiPath' | 'authRoutePrefixes'>;
+  readonly config: Pick<Config, 'signupMode' | 'publicUrl' | 'uiPath' | 'authRoutePrefixes' | 'brand'>;
   readonly mailer: Mailer;
   readonly sessions: SessionService;
   readonly onSecurityEvent: SecurityEventSink;
@@ -30,11 +32,12 @@ export interface AccountDeps {
 }
 
 export interface AccountService {
-  register(input: { email: string; password: string; name?: string | null }): Promise<UserRow>;
+  /** `locale`: the language of the verification mail (the request's). */
+  register(input: { email: string; password: string; name?: string | null; locale?: Locale }): Promise<UserRow>;
   login(input: { email: string; password: string }): Promise<UserRow>;
   /** `signedInAs`: the user whose session presented the request, if any. */
   verifyEmail(token: string, signedInAs: string | null): Promise<UserRow>;
-  forgotPassword(rawEmail: string): void;
+  forgotPassword(rawEmail: string, locale?: Locale): void;
   resetPassword(token: string, password: string): Promise<void>;
   changePassword(userUuid: string, sessionId: string, current: string, next: string): Promise<void>;
 }
@@ -53,9 +56,11 @@ function requireStrongPassword(password: string, field: string): void {
 export function createAccountService(deps: AccountDeps): AccountService {
   const { db, mailer, config } = deps;
 
-  async function sendVerification(user: UserRow): Promise<void> {
+  const look = (locale: Locale | undefined): MailLook => ({ locale: locale ?? config.brand.defaultLocale, brand: config.brand });
+
+  async function sendVerification(user: UserRow, locale: Locale | undefined): Promise<void> {
     const token = await mintOneTimeToken(db, user.email, 'verify_email');
-    await mailer.send(verifyEmailMail(user.email, linkFor(config, 'verify_email', token), TOKEN_TTL_SECONDS.verify_email / 60));
+    await mailer.send(verifyEmailMail(user.email, linkFor(config, 'verify_email', token), TOKEN_TTL_SECONDS.verify_email / 60, look(locale)));
   }
 
   return {
@@ -79,7 +84,7 @@ export function createAccountService(deps: AccountDeps): AccountService {
         await grantMemberRole(trx, inserted.uuid);
         return inserted;
       });
-      deps.background('verification mail', () => sendVerification(user));
+      deps.background('verification mail', () => sendVerification(user, input.locale));
       return user;
     },
 
@@ -111,14 +116,14 @@ export function createAccountService(deps: AccountDeps): AccountService {
       return user;
     },
 
-    forgotPassword(rawEmail): void {
+    forgotPassword(rawEmail, locale): void {
       const email = requireValidEmail(rawEmail);
       // After the response: the answer and its timing must not say whether the account exists.
       deps.background('password reset mail', async () => {
         const user = await findUserByEmail(db, email);
         if (user === null || user.is_deleted || !user.is_active) return;
         const token = await mintOneTimeToken(db, email, 'reset_password');
-        await mailer.send(resetPasswordMail(email, linkFor(config, 'reset_password', token), TOKEN_TTL_SECONDS.reset_password / 60));
+        await mailer.send(resetPasswordMail(email, linkFor(config, 'reset_password', token), TOKEN_TTL_SECONDS.reset_password / 60, look(locale)));
       });
     },
 

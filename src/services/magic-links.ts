@@ -23,10 +23,11 @@ import { signInMail } from './mail-templates.ts';
 import { isBuiltinToken, mintOneTimeToken, redeemOneTimeToken, TOKEN_TTL_SECONDS } from './one-time-tokens.ts';
 import { claimIfUnproven } from './account-proof.ts';
 import type { SecurityEventSink } from './sessions.ts';
+import type { Locale } from '../../locales/catalog.ts';
 
 export interface MagicLinkDeps {
   readonly db: Db;
-  readonly config: Pick<Config, 'publicUrl' | 'allowedRedirectUrls' | 'authRoutePrefixes' | 'uiPath' | 'sessionTtl'>;
+  readonly config: Pick<Config, 'publicUrl' | 'allowedRedirectUrls' | 'authRoutePrefixes' | 'uiPath' | 'sessionTtl' | 'brand'>;
   readonly mailer: Mailer;
   readonly stytch: StytchProvider | null;
   readonly background: (label: string, work: () => Promise<void>) => void;
@@ -42,7 +43,8 @@ export interface MagicLinkService {
   /** The allowed redirect URL as given, or a 400 when it is not on ALLOWED_REDIRECT_URLS. */
   checkRedirect(redirectUrl: string | undefined): string | null;
   /** Returns at once; whether a mail goes out is decided after the response. */
-  send(input: { email: string; redirectUrl: string | null; codeChallenge: string | null }): void;
+  /** `locale`: the language of the mail (the request's). */
+  send(input: { email: string; redirectUrl: string | null; codeChallenge: string | null; locale?: Locale }): void;
   authenticate(input: { token: string; codeVerifier: string | null }): Promise<SignedInByLink>;
   landingUrl(): string;
 }
@@ -91,7 +93,7 @@ export function createMagicLinkService(deps: MagicLinkDeps): MagicLinkService {
     return user;
   }
 
-  async function deliver(email: string, redirectUrl: string | null, codeChallenge: string | null): Promise<void> {
+  async function deliver(email: string, redirectUrl: string | null, codeChallenge: string | null, locale: Locale): Promise<void> {
     const user = await findUserByEmail(db, email);
     const activeUser = user !== null && user.is_active && !user.is_deleted;
     if (!activeUser && (user !== null || !(await isEmailEligible(db, email)))) return;
@@ -100,7 +102,7 @@ export function createMagicLinkService(deps: MagicLinkDeps): MagicLinkService {
       return;
     }
     const token = await mintOneTimeToken(db, email, 'login', { codeChallenge, redirectUrl });
-    await deps.mailer.send(signInMail(email, withToken(redirectUrl ?? landing, token), TOKEN_TTL_SECONDS.login / 60));
+    await deps.mailer.send(signInMail(email, withToken(redirectUrl ?? landing, token), TOKEN_TTL_SECONDS.login / 60, { locale, brand: config.brand }));
   }
 
   return {
@@ -116,7 +118,7 @@ export function createMagicLinkService(deps: MagicLinkDeps): MagicLinkService {
     send(input): void {
       const email = normalizeEmail(input.email);
       if (!isValidEmail(email)) return;
-      deps.background('magic link', () => deliver(email, input.redirectUrl, input.codeChallenge));
+      deps.background('magic link', () => deliver(email, input.redirectUrl, input.codeChallenge, input.locale ?? config.brand.defaultLocale));
     },
 
     async authenticate(input): Promise<SignedInByLink> {

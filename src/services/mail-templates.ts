@@ -1,32 +1,54 @@
-/** Plain-text and HTML bodies of the mails Gatehouse sends. */
+/**
+ * Plain-text and HTML bodies of the mails Gatehouse sends, in the language of the request that
+ * caused them and under the club's name (BRAND_NAME, SUPPORT_EMAIL): the texts are the message
+ * catalogs' (locales/), so a mail and the page that asked for it speak the same language.
+ */
+import { translator, type Locale, type MessageKey } from '../../locales/catalog.ts';
+import type { BrandConfig } from '../config-brand.ts';
 import type { MailMessage } from '../providers/mail.ts';
 import { escapeHtml } from '../security/html-escape.ts';
 
-function message(to: string, subject: string, intro: string, action: string, link: string, minutes: number): MailMessage {
-  const text = `${intro}\n\n${action}:\n${link}\n\nThe link works once and expires in ${minutes} minutes. If you did not ask for it, ignore this mail.\n`;
-  const html = `<!doctype html><html><body style="font-family:sans-serif">
+/** Who the mail is from and in which language. */
+export interface MailLook {
+  readonly locale: Locale;
+  readonly brand: Pick<BrandConfig, 'name' | 'supportEmail' | 'color'>;
+}
+
+interface MailKind {
+  readonly subject: MessageKey;
+  readonly intro: MessageKey;
+  readonly action: MessageKey;
+}
+
+const SIGN_IN: MailKind = { subject: 'mail.signIn.subject', intro: 'mail.signIn.intro', action: 'mail.signIn.action' };
+const VERIFY: MailKind = { subject: 'mail.verify.subject', intro: 'mail.verify.intro', action: 'mail.verify.action' };
+const RESET: MailKind = { subject: 'mail.reset.subject', intro: 'mail.reset.intro', action: 'mail.reset.action' };
+
+function message(to: string, kind: MailKind, link: string, minutes: number, look: MailLook): MailMessage {
+  const t = translator(look.locale, look.brand.name);
+  const intro = t(kind.intro);
+  const action = t(kind.action);
+  const footer = t('mail.footer', { minutes });
+  const support = look.brand.supportEmail === null ? null : t('mail.support', { email: look.brand.supportEmail });
+  const text = `${intro}\n\n${action}:\n${link}\n\n${footer}\n${support === null ? '' : `\n${support}\n`}\n— ${look.brand.name}\n`;
+  const html = `<!doctype html><html lang="${look.locale}"><body style="font-family:sans-serif">
+<p style="font-weight:bold">${escapeHtml(look.brand.name)}</p>
 <p>${escapeHtml(intro)}</p>
-<p><a href="${escapeHtml(link)}">${escapeHtml(action)}</a></p>
-<p style="color:#555">The link works once and expires in ${minutes} minutes. If you did not ask for it, ignore this mail.</p>
+<p><a href="${escapeHtml(link)}" style="color:${escapeHtml(look.brand.color)}">${escapeHtml(action)}</a></p>
+<p style="color:#555">${escapeHtml(footer)}</p>
+${support === null ? '' : `<p style="color:#555">${escapeHtml(support)}</p>`}
 </body></html>`;
-  return { to, subject, text, html };
+  return { to, subject: t(kind.subject), text, html };
 }
 
-export function signInMail(to: string, link: string, minutes: number): MailMessage {
-  return message(to, 'Your sign-in link', 'Someone (hopefully you) asked to sign in with this email address.', 'Sign in', link, minutes);
+export function signInMail(to: string, link: string, minutes: number, look: MailLook): MailMessage {
+  return message(to, SIGN_IN, link, minutes, look);
 }
 
-export function verifyEmailMail(to: string, link: string, minutes: number): MailMessage {
-  return message(
-    to,
-    'Confirm your email address',
-    'Someone registered an account with this email address and a password. If it was you, confirm the address (you will be asked to sign in). If it was not you, ignore this mail: nobody can confirm the account without it.',
-    'Confirm email address',
-    link,
-    minutes,
-  );
+export function verifyEmailMail(to: string, link: string, minutes: number, look: MailLook): MailMessage {
+  return message(to, VERIFY, link, minutes, look);
 }
 
-export function resetPasswordMail(to: string, link: string, minutes: number): MailMessage {
-  return message(to, 'Reset your password', 'Someone (hopefully you) asked to reset the password of this account.', 'Choose a new password', link, minutes);
+export function resetPasswordMail(to: string, link: string, minutes: number, look: MailLook): MailMessage {
+  return message(to, RESET, link, minutes, look);
 }

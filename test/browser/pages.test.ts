@@ -72,6 +72,24 @@ describe('a member', () => {
     await context.close();
   });
 
+  it('a Chinese browser on a phone gets the sign-in card in Chinese; the password can be shown; English is one link away', async () => {
+    const { context, page } = await world.newPage({ width: 390, height: 844, locale: 'zh-CN' });
+    await page.goto('/ui/sign-in/password');
+    await page.getByRole('heading', { name: '使用密码登录' }).waitFor();
+    assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+    const password = page.getByLabel('密码', { exact: true });
+    await password.fill('not shown by default');
+    assert.equal(await password.getAttribute('type'), 'password');
+    const toggle = page.getByRole('button', { name: '显示密码' });
+    await toggle.click();
+    assert.equal(await password.getAttribute('type'), 'text');
+    assert.equal(await page.getByRole('button', { name: '隐藏密码' }).getAttribute('aria-pressed'), 'true');
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Sign in with a password' }).waitFor();
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    await context.close();
+  });
+
   it('a used link is refused on the page, and nobody is signed in', async () => {
     await createUser(world.database.db, 'twice@example.org', { password: null, roles: ['member'] });
     const { context, page } = await world.newPage();

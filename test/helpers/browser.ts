@@ -35,7 +35,8 @@ export interface BrowserWorld {
   /** http://127.0.0.1:<port>, which is also PUBLIC_URL. */
   readonly origin: string;
   /** A fresh browser profile (own cookies and storage) with one page. */
-  newPage(options?: { width?: number; height?: number }): Promise<{ context: BrowserContext; page: Page }>;
+  /** `locale`: the browser's language (its Accept-Language and navigator.language). */
+  newPage(options?: { width?: number; height?: number; locale?: string }): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
 }
 
@@ -76,7 +77,11 @@ export async function startBrowserWorld(env: Record<string, string> = {}): Promi
     browser,
     origin,
     async newPage(options = {}) {
-      const context = await browser.newContext({ baseURL: origin, viewport: { width: options.width ?? 1280, height: options.height ?? 900 } });
+      const context = await browser.newContext({
+        baseURL: origin,
+        viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
+        locale: options.locale ?? 'en-US',
+      });
       const page = await context.newPage();
       page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
       return { context, page };

@@ -3,6 +3,7 @@
  * refreshed once (POST /refresh) and the call repeated; the pages never see a token.
  */
 import { config } from './config.ts';
+import { t } from './i18n.ts';
 
 export interface ValidationIssue {
   readonly loc: readonly (string | number)[];
@@ -46,9 +47,9 @@ async function toError(response: Response): Promise<ApiError> {
   const code = typeof body.code === 'string' ? body.code : `http_${response.status}`;
   if (Array.isArray(body.detail)) {
     const issues = (body.detail as ValidationIssue[]).filter((issue) => Array.isArray(issue.loc) && typeof issue.msg === 'string');
-    return new ApiError(response.status, code, 'Please correct the highlighted fields.', issues);
+    return new ApiError(response.status, code, t('common.fixFields'), issues);
   }
-  const message = typeof body.detail === 'string' ? body.detail : `The request failed (HTTP ${response.status}).`;
+  const message = typeof body.detail === 'string' ? body.detail : t('common.requestFailed', { status: response.status });
   return new ApiError(response.status, code, message, []);
 }
 

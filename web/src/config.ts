@@ -1,3 +1,5 @@
+import type { Locale } from '../../locales/catalog.ts';
+
 /** The settings the server puts into the page shell (src/http/routes/ui.ts writes them). */
 export interface UiConfig {
   readonly uiPath: string;
@@ -5,6 +7,8 @@ export interface UiConfig {
   readonly signupMode: 'allowlist' | 'open' | 'closed';
   readonly allowedRedirectUrls: readonly string[];
   readonly development: boolean;
+  readonly locale: Locale;
+  readonly brand: { readonly name: string; readonly logoUrl: string | null; readonly supportEmail: string | null };
 }
 
 function readConfig(): UiConfig {

@@ -2,6 +2,9 @@
  * A few DOM helpers. Every text goes in as a text node (never innerHTML), so data from the API
  * cannot become markup; listeners are attached in code, never as inline attributes (CSP).
  */
+import { config } from './config.ts';
+import { formatDateTime, t } from './i18n.ts';
+
 type Child = Node | string | number | null | undefined | false;
 type AttrValue = string | number | boolean | null | undefined;
 export type Attrs = Record<string, AttrValue | ((event: Event) => void)>;
@@ -33,7 +36,7 @@ function mainElement(): HTMLElement {
 
 /** Replaces the page: a heading, then the content. Focus moves to the heading for screen readers. */
 export function render(title: string, ...content: (Child | readonly Child[])[]): void {
-  document.title = `${title} · Gatehouse`;
+  document.title = `${title} · ${config.brand.name}`;
   const heading = h('h1', { tabindex: '-1' }, title);
   mainElement().replaceChildren(
     heading,
@@ -41,6 +44,33 @@ export function render(title: string, ...content: (Child | readonly Child[])[]):
       .flat()
       .filter((child): child is Node | string | number => child !== null && child !== undefined && child !== false)
       .map((child) => (child instanceof Node ? child : document.createTextNode(String(child)))),
+  );
+  heading.focus();
+}
+
+/**
+ * A sign-in page: one centered card with the club's logo and name, the page's heading and its
+ * content, and the support address when there is one.
+ */
+export function renderCard(title: string, ...content: (Child | readonly Child[])[]): void {
+  document.title = `${title} · ${config.brand.name}`;
+  const heading = h('h1', { tabindex: '-1' }, title);
+  const logo = config.brand.logoUrl === null ? null : h('img', { class: 'card-logo', src: config.brand.logoUrl, alt: '', width: 48, height: 48 });
+  const parts = content
+    .flat()
+    .filter((child): child is Node | string | number => child !== null && child !== undefined && child !== false)
+    .map((child) => (child instanceof Node ? child : document.createTextNode(String(child))));
+  const support =
+    config.brand.supportEmail === null ? null : h('p', { class: 'hint card-support' }, t('common.needHelp', { email: config.brand.supportEmail }));
+  mainElement().replaceChildren(
+    h(
+      'div',
+      { class: 'card' },
+      h('div', { class: 'card-brand' }, logo, h('span', { class: 'card-name' }, config.brand.name)),
+      heading,
+      ...parts,
+      support ?? '',
+    ),
   );
   heading.focus();
 }
@@ -108,6 +138,7 @@ export function forgetQuery(): void {
   history.replaceState(null, '', location.pathname);
 }
 
+/** A time in the page's language (Intl). */
 export function formatTime(iso: string | null): string {
-  return iso === null ? '—' : new Date(iso).toLocaleString();
+  return formatDateTime(iso);
 }

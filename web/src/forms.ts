@@ -5,6 +5,7 @@
  */
 import { ApiError } from './api.ts';
 import { h } from './dom.ts';
+import { t } from './i18n.ts';
 
 export interface FieldSpec {
   readonly name: string;
@@ -42,7 +43,20 @@ function control(spec: FieldSpec, id: string, describedBy: string): HTMLElement 
     );
   }
   if (spec.type === 'textarea') return h('textarea', { ...common, rows: 4 }, spec.value ?? '');
-  return h('input', { ...common, type: spec.type ?? 'text', autocomplete: spec.autocomplete, value: spec.value, accept: spec.accept });
+  const input = h('input', { ...common, type: spec.type ?? 'text', autocomplete: spec.autocomplete, value: spec.value, accept: spec.accept });
+  return spec.type === 'password' ? withRevealToggle(input) : input;
+}
+
+/** A password input with a "Show password" toggle (aria-pressed says which way it is). */
+function withRevealToggle(input: HTMLInputElement): HTMLElement {
+  const toggle = h('button', { type: 'button', class: 'btn btn-link reveal', 'aria-pressed': 'false', 'aria-controls': input.id }, t('common.showPassword'));
+  toggle.addEventListener('click', () => {
+    const shown = input.type === 'password';
+    input.type = shown ? 'text' : 'password';
+    toggle.setAttribute('aria-pressed', String(shown));
+    toggle.textContent = t(shown ? 'common.hidePassword' : 'common.showPassword');
+  });
+  return h('div', { class: 'password-field' }, input, toggle);
 }
 
 function field(spec: FieldSpec, formId: string): HTMLElement {
@@ -90,7 +104,7 @@ export function formError(form: HTMLFormElement, message: string): void {
 
 export function showError(form: HTMLFormElement, error: unknown, codeFields: Readonly<Record<string, string>> = {}): void {
   if (!(error instanceof ApiError)) {
-    formError(form, 'Gatehouse could not be reached. Check your connection and try again.');
+    formError(form, t('common.unreachable'));
     return;
   }
   let placed = false;

@@ -17,6 +17,7 @@ import { forgotPasswordPage, magicLinkLandingPage, resetPasswordPage, verifyEmai
 import { registerPage } from './pages/register.ts';
 import { checkMailPage, magicLinkPage, passwordSignInPage } from './pages/sign-in.ts';
 import { currentUser, renderNav } from './session.ts';
+import { t } from './i18n.ts';
 
 type PageFn = (...params: string[]) => void | Promise<void>;
 
@@ -59,12 +60,12 @@ function match(pattern: string, path: string): string[] | null {
 }
 
 function notFound(): void {
-  render('Page not found', h('p', {}, 'There is no page here.'), h('p', {}, link(uiHref('/'), 'Go to the start page')));
+  render(t('page.notFound.title'), h('p', {}, t('page.notFound.body')), h('p', {}, link(uiHref('/'), t('page.notFound.start'))));
 }
 
 function failure(error: unknown): void {
-  const message = error instanceof ApiError ? error.message : 'Gatehouse could not be reached. Check your connection and reload the page.';
-  render('Something went wrong', notice(message, 'error'), h('p', {}, link(location.pathname, 'Reload the page')));
+  const message = error instanceof ApiError ? error.message : t('page.error.unreachable');
+  render(t('page.error.title'), notice(message, 'error'), h('p', {}, link(location.pathname, t('page.error.reload'))));
 }
 
 async function start(): Promise<void> {

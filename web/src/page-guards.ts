@@ -2,6 +2,7 @@
 import { uiHref } from './config.ts';
 import { h, link, notice, render } from './dom.ts';
 import { currentUser, goToSignIn, isSystemAdmin, renderNav, type Me } from './session.ts';
+import { t } from './i18n.ts';
 
 /** The signed-in user, or null after sending the visitor to sign in. */
 export async function signedIn(): Promise<Me | null> {
@@ -12,7 +13,7 @@ export async function signedIn(): Promise<Me | null> {
 }
 
 export function renderForbidden(what: string): void {
-  render('Not allowed', notice(`Your account does not have access to ${what}.`, 'error'), h('p', {}, link(uiHref('/account'), 'Go to my account')));
+  render(t('page.forbidden.title'), notice(t('page.forbidden.body', { what }), 'error'), h('p', {}, link(uiHref('/account'), t('links.goToAccount'))));
 }
 
 /** The signed-in system admin, or null after showing why not. */
@@ -20,7 +21,7 @@ export async function signedInAdmin(): Promise<Me | null> {
   const me = await signedIn();
   if (me === null) return null;
   if (!isSystemAdmin(me)) {
-    renderForbidden('the admin console');
+    renderForbidden(t('page.forbidden.adminConsole'));
     return null;
   }
   return me;
@@ -29,15 +30,15 @@ export async function signedInAdmin(): Promise<Me | null> {
 /** The admin console's own navigation, above each admin page. */
 export function adminNav(current: string): HTMLElement {
   const pages: readonly (readonly [string, string])[] = [
-    ['/admin/users', 'Users'],
-    ['/admin/roles', 'Roles'],
-    ['/admin/eligible', 'Eligible emails'],
-    ['/admin/organizers', 'Organizers'],
-    ['/admin/audit', 'Audit log'],
+    ['/admin/users', t('admin.nav.users')],
+    ['/admin/roles', t('admin.nav.roles')],
+    ['/admin/eligible', t('admin.nav.eligible')],
+    ['/admin/organizers', t('admin.nav.organizers')],
+    ['/admin/audit', t('admin.nav.audit')],
   ];
   return h(
     'nav',
-    { class: 'subnav', 'aria-label': 'Admin console' },
+    { class: 'subnav', 'aria-label': t('admin.nav.label') },
     pages.map(([path, label]) => h('a', { href: uiHref(path), 'aria-current': path === current ? 'page' : null }, label)),
   );
 }

@@ -2,6 +2,8 @@
 import { api, ApiError } from './api.ts';
 import { config, uiHref } from './config.ts';
 import { h, link, queryParam } from './dom.ts';
+import { LOCALE_NAMES, SUPPORTED_LOCALES } from '../../locales/catalog.ts';
+import { t } from './i18n.ts';
 
 export interface SystemMembership {
   readonly type: 'system';
@@ -63,17 +65,32 @@ export async function signOut(): Promise<void> {
   }
 }
 
+/** Links to this page in each other language (?lang= sets it; the server keeps the choice). */
+function languageSwitcher(): HTMLElement {
+  const others = SUPPORTED_LOCALES.filter((locale) => locale !== config.locale);
+  return h(
+    'span',
+    { class: 'languages' },
+    others.map((locale) => {
+      const url = new URL(location.href);
+      url.searchParams.set('lang', locale);
+      return h('a', { href: `${url.pathname}${url.search}`, lang: locale, hreflang: locale }, LOCALE_NAMES[locale]);
+    }),
+  );
+}
+
 export function renderNav(me: Me | null): void {
   const nav = document.getElementById('site-nav');
   if (nav === null) return;
   if (me === null) {
-    nav.replaceChildren(link(uiHref('/sign-in'), 'Sign in'));
+    nav.replaceChildren(link(uiHref('/sign-in'), t('common.signIn')), languageSwitcher());
     return;
   }
   nav.replaceChildren(
-    link(uiHref('/account'), 'My account'),
-    isSystemAdmin(me) ? link(uiHref('/admin/users'), 'Admin') : '',
-    h('button', { type: 'button', class: 'btn btn-link', onclick: () => void signOut() }, 'Sign out'),
+    link(uiHref('/account'), t('common.myAccount')),
+    isSystemAdmin(me) ? link(uiHref('/admin/users'), t('common.admin')) : '',
+    h('button', { type: 'button', class: 'btn btn-link', onclick: () => void signOut() }, t('common.signOut')),
+    languageSwitcher(),
   );
 }
 

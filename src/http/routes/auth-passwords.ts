@@ -5,6 +5,7 @@ import { normalizeEmail } from '../../services/email-address.ts';
 import { publicUser } from '../../services/users.ts';
 import { clientInfo, enforceLimit, startSession, type HttpContext } from '../context.ts';
 import { currentUser } from '../guards.ts';
+import { apiLocale } from '../locale.ts';
 import { installAccess } from '../route-access.ts';
 import { EmailField, LoginResponseSchema, PasswordField, TokenField, UserPublicViewSchema } from '../schemas.ts';
 
@@ -29,7 +30,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     },
     async (request, reply) => {
       await enforceLimit(ctx, 'register', request, normalizeEmail(request.body.email));
-      const user = await ctx.accounts.register(request.body);
+      const user = await ctx.accounts.register({ ...request.body, locale: apiLocale(request, ctx.config.brand.defaultLocale) });
       startSession(ctx, reply, await ctx.sessions.create(user.uuid, clientInfo(request)));
       return reply.code(201).send(await publicUser(ctx.db, user.uuid));
     },
@@ -92,7 +93,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     },
     async (request, reply) => {
       await enforceLimit(ctx, 'forgot', request, normalizeEmail(request.body.email));
-      ctx.accounts.forgotPassword(request.body.email);
+      ctx.accounts.forgotPassword(request.body.email, apiLocale(request, ctx.config.brand.defaultLocale));
       return reply.code(202).send({ sent: true });
     },
   );

@@ -5,6 +5,7 @@ import { isEligible } from '../../services/eligibility.ts';
 import { normalizeEmail } from '../../services/email-address.ts';
 import { requireValidEmail } from '../../services/accounts.ts';
 import { clientInfo, enforceLimit, startSession, tokenBody, type HttpContext } from '../context.ts';
+import { apiLocale } from '../locale.ts';
 import { installAccess } from '../route-access.ts';
 import { EmailField, TokenField, TokenResponseSchema } from '../schemas.ts';
 
@@ -54,7 +55,12 @@ export const magicLinkRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
       const email = requireValidEmail(request.body.email);
       const redirectUrl = ctx.magicLinks.checkRedirect(request.body.redirect_url);
       await enforceLimit(ctx, 'magic_link_send', request, email);
-      ctx.magicLinks.send({ email, redirectUrl, codeChallenge: request.body.code_challenge ?? null });
+      ctx.magicLinks.send({
+        email,
+        redirectUrl,
+        codeChallenge: request.body.code_challenge ?? null,
+        locale: apiLocale(request, ctx.config.brand.defaultLocale),
+      });
       return reply.code(202).send({ sent: true });
     },
   );

@@ -5,6 +5,7 @@ import { button, formatTime, h, link, notice, render, table } from '../dom.ts';
 import { buildForm } from '../forms.ts';
 import { signedIn } from '../page-guards.ts';
 import { signOut, type Me, type Membership } from '../session.ts';
+import { t } from '../i18n.ts';
 
 interface OwnSession {
   readonly id: string;
@@ -18,10 +19,10 @@ interface OwnSession {
 }
 
 function membershipRow(membership: Membership): (string | HTMLElement)[] {
-  if (membership.type === 'system') return ['Club role', membership.role, membership.status];
+  if (membership.type === 'system') return [t('account.clubRole'), membership.role, t(`account.status.${membership.status}`)];
   const name =
     membership.membership_role === 'member' ? membership.organizer_name : link(uiHref(`/organizers/${membership.organizer_uuid}`), membership.organizer_name);
-  return ['Organizer', h('span', {}, name, ` (${membership.membership_role})`), 'active'];
+  return [t('account.organizer'), h('span', {}, name, ` (${membership.membership_role})`), t('account.status.active')];
 }
 
 function membershipsSection(me: Me): HTMLElement {
@@ -29,8 +30,8 @@ function membershipsSection(me: Me): HTMLElement {
   return h(
     'section',
     { 'aria-labelledby': 'memberships-heading' },
-    h('h2', { id: 'memberships-heading' }, 'Memberships'),
-    rows.length === 0 ? h('p', {}, 'No memberships yet.') : table(['Kind', 'Role', 'Status'], rows),
+    h('h2', { id: 'memberships-heading' }, t('account.memberships')),
+    rows.length === 0 ? h('p', {}, t('account.noMemberships')) : table([t('account.kind'), t('account.role'), t('account.status')], rows),
   );
 }
 
@@ -39,25 +40,25 @@ async function sessionsSection(): Promise<HTMLElement> {
   const refresh = async (message?: string): Promise<void> => {
     const sessions = await api<OwnSession[]>('GET', '/sessions');
     const rows = sessions.map((session) => [
-      session.current ? `This browser (${session.device ?? 'unknown device'})` : (session.device ?? 'Unknown device'),
+      session.current ? t('account.thisBrowser', { device: session.device ?? t('account.unknownDevice') }) : (session.device ?? t('account.unknownDevice')),
       session.ip ?? '—',
       formatTime(session.created_at),
       formatTime(session.last_seen_at),
       session.current
         ? ''
-        : button('Sign out', () => api('DELETE', `/sessions/${session.id}`).then(() => refresh('That session is signed out.')), {
-            label: `Sign out the session started ${formatTime(session.created_at)}`,
+        : button(t('common.signOut'), () => api('DELETE', `/sessions/${session.id}`).then(() => refresh(t('account.sessionSignedOut'))), {
+            label: t('account.signOutSession', { time: formatTime(session.created_at) }),
           }),
     ]);
     section.replaceChildren(
-      h('h2', { id: 'sessions-heading' }, 'Where you are signed in'),
+      h('h2', { id: 'sessions-heading' }, t('account.sessions')),
       message === undefined ? '' : notice(message, 'success'),
-      table(['Device', 'IP address', 'Signed in', 'Last seen', ''], rows),
+      table([t('account.device'), t('account.ip'), t('account.signedIn'), t('account.lastSeen'), ''], rows),
       h(
         'div',
         { class: 'actions' },
-        button('Sign out everywhere else', () => api('DELETE', '/sessions').then(() => refresh('Every other session is signed out.'))),
-        button('Sign out', () => signOut(), { kind: 'danger' }),
+        button(t('account.signOutOthers'), () => api('DELETE', '/sessions').then(() => refresh(t('account.othersSignedOut')))),
+        button(t('common.signOut'), () => signOut(), { kind: 'danger' }),
       ),
     );
   };
@@ -68,35 +69,35 @@ async function sessionsSection(): Promise<HTMLElement> {
 function passwordSection(): HTMLElement {
   const status = h('div', { 'aria-live': 'polite' });
   const form = buildForm({
-    label: 'Change password',
+    label: t('account.changePassword'),
     fields: [
       {
         name: 'current_password',
-        label: 'Current password',
+        label: t('account.currentPassword'),
         type: 'password',
         autocomplete: 'current-password',
         required: true,
-        hint: 'Accounts that only use sign-in links have none: use "Forgot your password?" to set one.',
+        hint: t('account.currentPasswordHint'),
       },
-      { name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', required: true, hint: 'At least 12 characters.' },
+      { name: 'new_password', label: t('links.newPassword'), type: 'password', autocomplete: 'new-password', required: true, hint: t('links.newPasswordHint') },
     ],
-    submit: 'Change password',
+    submit: t('account.changePassword'),
     codeFields: { invalid_credentials: 'current_password' },
     onSubmit: async (values, element) => {
       await api('POST', '/password/change', { current_password: values.current_password, new_password: values.new_password });
       element.reset();
-      status.replaceChildren(notice('Password changed. Your other sessions were signed out.', 'success'));
+      status.replaceChildren(notice(t('account.passwordChanged'), 'success'));
     },
   });
-  return h('section', { 'aria-labelledby': 'password-heading' }, h('h2', { id: 'password-heading' }, 'Change password'), form, status);
+  return h('section', { 'aria-labelledby': 'password-heading' }, h('h2', { id: 'password-heading' }, t('account.changePassword')), form, status);
 }
 
 export async function accountPage(): Promise<void> {
   const me = await signedIn();
   if (me === null) return;
   render(
-    'My account',
-    h('dl', { class: 'facts' }, h('dt', {}, 'Email'), h('dd', {}, me.email), h('dt', {}, 'Name'), h('dd', {}, me.name ?? '—')),
+    t('account.title'),
+    h('dl', { class: 'facts' }, h('dt', {}, t('account.email')), h('dd', {}, me.email), h('dt', {}, t('account.name')), h('dd', {}, me.name ?? '—')),
     membershipsSection(me),
     await sessionsSection(),
     passwordSection(),

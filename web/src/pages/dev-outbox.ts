@@ -1,6 +1,7 @@
 /** Development only: the mails the log mailer kept, with their links, so sign-in works without SMTP. */
 import { api } from '../api.ts';
 import { formatTime, h, notice, render } from '../dom.ts';
+import { t } from '../i18n.ts';
 import { outboxView, type OutboxMail, type ShownMail } from '../outbox.ts';
 
 /** The text with its URLs as links (built as nodes, so mail text cannot inject markup). */
@@ -13,8 +14,8 @@ function mailView(mail: ShownMail): HTMLElement {
     'article',
     { class: mail.superseded ? 'mail superseded' : 'mail' },
     h('h2', {}, mail.subject),
-    h('p', { class: 'hint' }, `To ${mail.to}, ${formatTime(mail.sent_at)}`),
-    mail.superseded ? h('p', { class: 'hint' }, 'Superseded: a newer mail of this kind went to this address, so this link no longer works.') : '',
+    h('p', { class: 'hint' }, t('outbox.to', { to: mail.to, time: formatTime(mail.sent_at) })),
+    mail.superseded ? h('p', { class: 'hint' }, t('outbox.superseded')) : '',
     h('pre', {}, withLinks(mail.text)),
   );
 }
@@ -22,9 +23,5 @@ function mailView(mail: ShownMail): HTMLElement {
 export async function devOutboxPage(): Promise<void> {
   // The API lists the outbox newest first.
   const mails = outboxView(await api<OutboxMail[]>('GET', '/dev/outbox', undefined, { absolute: true }));
-  render(
-    'Development outbox',
-    notice('Development mode: these mails were not sent. Newest first.'),
-    mails.length === 0 ? h('p', {}, 'No mail yet.') : mails.map(mailView),
-  );
+  render(t('outbox.title'), notice(t('outbox.notice')), mails.length === 0 ? h('p', {}, t('outbox.empty')) : mails.map(mailView));
 }

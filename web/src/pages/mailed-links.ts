@@ -5,17 +5,18 @@
  */
 import { api, ApiError } from '../api.ts';
 import { uiHref } from '../config.ts';
-import { button, forgetQuery, h, link, notice, queryParam, render } from '../dom.ts';
+import { button, forgetQuery, h, link, notice, queryParam, renderCard } from '../dom.ts';
 import { buildForm, fieldError } from '../forms.ts';
 import { goAfterSignIn } from '../session.ts';
+import { t } from '../i18n.ts';
 
 function missingToken(title: string): void {
-  render(title, notice('This link is incomplete. Ask for a new one.', 'error'), h('p', {}, link(uiHref('/sign-in'), 'Back to sign-in')));
+  renderCard(title, notice(t('links.incomplete'), 'error'), h('p', {}, link(uiHref('/sign-in'), t('common.backToSignIn'))));
 }
 
 function linkFailure(error: unknown): string {
-  if (!(error instanceof ApiError)) return 'Gatehouse could not be reached. Check your connection and try again.';
-  if (error.status === 401) return 'This link is invalid, already used or expired. Ask for a new one.';
+  if (!(error instanceof ApiError)) return t('common.unreachable');
+  if (error.status === 401) return t('links.invalid');
   return error.message;
 }
 
@@ -41,20 +42,20 @@ function tokenButtonPage(title: string, intro: string | null, label: string, red
     },
     { kind: 'primary' },
   );
-  render(title, intro === null ? null : h('p', {}, intro), proceed, status);
+  renderCard(title, intro === null ? null : h('p', {}, intro), proceed, status);
 }
 
 export function magicLinkLandingPage(): void {
   tokenButtonPage(
-    'Continue signing in',
-    'Press Continue to finish signing in.',
-    'Continue',
+    t('links.continueTitle'),
+    t('links.continueIntro'),
+    t('links.continue'),
     async (token) => {
       await api('POST', '/authenticate', { token }, { refresh: false });
       goAfterSignIn();
       return [];
     },
-    [h('p', {}, link(uiHref('/sign-in'), 'Get a new sign-in link'))],
+    [h('p', {}, link(uiHref('/sign-in'), t('links.newLink')))],
   );
 }
 
@@ -64,19 +65,16 @@ export function magicLinkLandingPage(): void {
  * sign in and back here; the link is still unused.
  */
 export function verifyEmailPage(): void {
-  tokenButtonPage('Verify your email address', null, 'Verify my email address', async (token) => {
+  tokenButtonPage(t('links.verifyTitle'), null, t('links.verify'), async (token) => {
     try {
       const user = await api<{ email: string }>('POST', '/verify-email', { token });
-      return [notice(`${user.email} is verified. Thank you.`, 'success'), h('p', {}, link(uiHref('/account'), 'Go to my account'))];
+      return [notice(t('links.verified', { email: user.email }), 'success'), h('p', {}, link(uiHref('/account'), t('links.goToAccount')))];
     } catch (error) {
       if (!(error instanceof ApiError) || error.code !== 'sign_in_required') throw error;
       const back = `${location.pathname}?${new URLSearchParams({ token }).toString()}`;
       return [
-        notice(
-          'Sign in with the password you registered with: you come back here to confirm your address. If you did not register, ignore the mail: nobody can confirm the account without it.',
-          'info',
-        ),
-        h('p', {}, link(`${uiHref('/sign-in')}?${new URLSearchParams({ next: back }).toString()}`, 'Sign in to confirm')),
+        notice(t('links.signInToConfirm'), 'info'),
+        h('p', {}, link(`${uiHref('/sign-in')}?${new URLSearchParams({ next: back }).toString()}`, t('links.signInToConfirmLink'))),
       ];
     }
   });
@@ -85,32 +83,32 @@ export function verifyEmailPage(): void {
 export function forgotPasswordPage(): void {
   const status = h('div', { 'aria-live': 'polite' });
   const form = buildForm({
-    label: 'Reset your password',
-    fields: [{ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', required: true }],
-    submit: 'Email me a reset link',
+    label: t('links.forgotTitle'),
+    fields: [{ name: 'email', label: t('common.emailAddress'), type: 'email', autocomplete: 'email', required: true }],
+    submit: t('links.forgotSubmit'),
     onSubmit: async (values) => {
       await api('POST', '/password/forgot', { email: values.email }, { refresh: false });
-      status.replaceChildren(notice(`If ${values.email ?? ''} has an account, a reset link is on its way.`, 'success'));
+      status.replaceChildren(notice(t('links.forgotSent', { email: values.email ?? '' }), 'success'));
     },
   });
-  render('Reset your password', form, status, h('p', {}, link(uiHref('/sign-in'), 'Back to sign-in')));
+  renderCard(t('links.forgotTitle'), form, status, h('p', {}, link(uiHref('/sign-in'), t('common.backToSignIn'))));
 }
 
 export function resetPasswordPage(): void {
   const token = queryParam('token');
   forgetQuery();
-  if (token === null || token === '') return missingToken('Choose a new password');
+  if (token === null || token === '') return missingToken(t('links.resetTitle'));
   const status = h('div', { 'aria-live': 'polite' });
   const form = buildForm({
-    label: 'Choose a new password',
+    label: t('links.resetTitle'),
     fields: [
-      { name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', required: true, hint: 'At least 12 characters.' },
-      { name: 'repeat', label: 'New password again', type: 'password', autocomplete: 'new-password', required: true },
+      { name: 'password', label: t('links.newPassword'), type: 'password', autocomplete: 'new-password', required: true, hint: t('links.newPasswordHint') },
+      { name: 'repeat', label: t('links.newPasswordAgain'), type: 'password', autocomplete: 'new-password', required: true },
     ],
-    submit: 'Set new password',
+    submit: t('links.resetSubmit'),
     onSubmit: async (values, element) => {
       if (values.password !== values.repeat) {
-        fieldError(element, 'repeat', 'The two passwords differ.');
+        fieldError(element, 'repeat', t('links.passwordsDiffer'));
         return;
       }
       try {
@@ -119,9 +117,9 @@ export function resetPasswordPage(): void {
         if (error instanceof ApiError && error.status === 401) throw new ApiError(401, error.code, linkFailure(error), []);
         throw error;
       }
-      element.replaceWith(notice('Your password is changed, and every session was signed out.', 'success'));
-      status.replaceChildren(h('p', {}, link(uiHref('/sign-in/password'), 'Sign in with the new password')));
+      element.replaceWith(notice(t('links.resetDone'), 'success'));
+      status.replaceChildren(h('p', {}, link(uiHref('/sign-in/password'), t('links.signInWithNew'))));
     },
   });
-  render('Choose a new password', form, status);
+  renderCard(t('links.resetTitle'), form, status);
 }

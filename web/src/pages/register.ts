@@ -1,41 +1,38 @@
 /** Creating an account with a password (SIGNUP_MODE decides who may). */
 import { api } from '../api.ts';
 import { config, uiHref } from '../config.ts';
-import { h, link, notice, render } from '../dom.ts';
+import { h, link, notice, renderCard } from '../dom.ts';
 import { buildForm } from '../forms.ts';
 import { goAfterSignIn, targetQuery } from '../session.ts';
+import { t } from '../i18n.ts';
 
 export function registerPage(): void {
   if (config.signupMode === 'closed') {
-    render(
-      'Create an account',
-      notice('New accounts are not being created. Ask an administrator for an invitation.'),
-      h('p', {}, link(uiHref('/sign-in'), 'Sign in')),
-    );
+    renderCard(t('register.title'), notice(t('register.closed')), h('p', {}, link(uiHref('/sign-in'), t('common.signIn'))));
     return;
   }
   const form = buildForm({
-    label: 'Create an account',
+    label: t('register.title'),
     fields: [
       {
         name: 'email',
-        label: 'Email address',
+        label: t('common.emailAddress'),
         type: 'email',
         autocomplete: 'email',
         required: true,
-        hint: config.signupMode === 'allowlist' ? 'Membership is by invitation: use the address you were invited with.' : undefined,
+        hint: config.signupMode === 'allowlist' ? t('register.inviteHint') : undefined,
       },
-      { name: 'name', label: 'Name (optional)', autocomplete: 'name' },
+      { name: 'name', label: t('register.name'), autocomplete: 'name' },
       {
         name: 'password',
-        label: 'Password',
+        label: t('common.password'),
         type: 'password',
         autocomplete: 'new-password',
         required: true,
-        hint: 'At least 12 characters. A few unrelated words make a good one.',
+        hint: t('register.passwordHint'),
       },
     ],
-    submit: 'Create account',
+    submit: t('register.submit'),
     codeFields: { email_taken: 'email', email_not_eligible: 'email', signup_closed: 'email' },
     onSubmit: async (values) => {
       const body: Record<string, string> = { email: values.email ?? '', password: values.password ?? '' };
@@ -44,5 +41,5 @@ export function registerPage(): void {
       goAfterSignIn();
     },
   });
-  render('Create an account', form, h('p', {}, 'Already a member? ', link(uiHref(`/sign-in${targetQuery()}`), 'Sign in')));
+  renderCard(t('register.title'), form, h('p', {}, `${t('register.already')} `, link(uiHref(`/sign-in${targetQuery()}`), t('common.signIn'))));
 }

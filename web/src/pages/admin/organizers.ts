@@ -10,6 +10,7 @@ import { adminNav, renderForbidden, signedIn, signedInAdmin } from '../../page-g
 import { pager, queryString, type Page } from '../../pager.ts';
 import { isSystemAdmin, managedOrganizers } from '../../session.ts';
 import { confirmDestructive } from '../../confirm.ts';
+import { t } from '../../i18n.ts';
 
 interface Organizer {
   readonly uuid: string;
@@ -125,7 +126,7 @@ export async function organizerMembersPage(organizerId: string): Promise<void> {
   try {
     organizer = await api<Organizer>('GET', `/organizers/${encodeURIComponent(organizerId)}`);
   } catch (error) {
-    if (error instanceof ApiError && (error.status === 403 || error.status === 404)) return renderForbidden('this organizer');
+    if (error instanceof ApiError && (error.status === 403 || error.status === 404)) return renderForbidden(t('page.forbidden.organizer'));
     throw error;
   }
   const manage = isSystemAdmin(me) || managedOrganizers(me).some((membership) => membership.organizer_uuid === organizer.uuid);
@@ -136,7 +137,7 @@ export async function organizerMembersPage(organizerId: string): Promise<void> {
     const act: Act = (work, done) => () =>
       work().then(
         // Redraw from the server's answer; refused (you removed yourself), the page says so.
-        () => draw(done()).catch(() => renderForbidden('this organizer')),
+        () => draw(done()).catch(() => renderForbidden(t('page.forbidden.organizer'))),
         (error: unknown) => status.replaceChildren(notice(error instanceof Error ? error.message : String(error), 'error')),
       );
     status.replaceChildren(message === undefined ? '' : notice(message, 'success'));
