@@ -183,7 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     reply.headers(securityHeaders.api);
     if (drain.active) {
       reply.header('connection', 'close');
-      sendError(reply, new AppError('service_unavailable', { detail: 'Shutting down; retry on another instance', retryAfterSeconds: 1 }));
+      sendError(reply, new AppError('service_unavailable', { message: 'shutting_down', retryAfterSeconds: 1 }));
       return;
     }
     done();

@@ -3,6 +3,8 @@
  * turns a code into a status. Every code here is documented in docs/errors.md (a test checks).
  */
 
+import { formatErrorMessage, type ErrorMessageId, type MessageParams } from './error-messages.ts';
+
 export interface ErrorSpec {
   readonly status: number;
   readonly detail: string;
@@ -93,6 +95,10 @@ export class AppError extends Error {
   constructor(
     code: ErrorCode,
     options: {
+      /** A situation's message from error-messages.ts (instead of the code's default). */
+      message?: ErrorMessageId;
+      params?: MessageParams;
+      /** Validation issues, or (only for text we do not write: a library's) a message. */
       detail?: string | ValidationIssue[];
       /** HTTP headers, for the HTTP layer's own errors (WWW-Authenticate). */
       headers?: Record<string, string>;
@@ -104,14 +110,18 @@ export class AppError extends Error {
     } = {},
   ) {
     const spec = ERROR_CATALOG[code];
-    super(typeof options.detail === 'string' ? options.detail : spec.detail, options.cause === undefined ? undefined : { cause: options.cause });
+    const text =
+      options.message !== undefined ? formatErrorMessage(options.message, options.params) : typeof options.detail === 'string' ? options.detail : spec.detail;
+    super(text, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.status = spec.status;
     this.fieldIssues = options.fieldIssues ?? [];
     this.detail =
-      options.detail ??
-      (this.fieldIssues.length > 0 ? this.fieldIssues.map((issue) => ({ loc: [...issue.field], msg: issue.msg, type: issue.type })) : spec.detail);
+      options.message !== undefined
+        ? text
+        : (options.detail ??
+          (this.fieldIssues.length > 0 ? this.fieldIssues.map((issue) => ({ loc: [...issue.field], msg: issue.msg, type: issue.type })) : spec.detail));
     this.headers = options.headers ?? {};
     this.extra = options.extra ?? {};
     this.retryAfterSeconds = options.retryAfterSeconds ?? null;

@@ -39,6 +39,8 @@ describe('the page shell', () => {
         signupMode: 'allowlist',
         allowedRedirectUrls: ['https://app.example.org/welcome'],
         development: false,
+        locale: 'en',
+        brand: { name: 'Gatehouse', logoUrl: null, supportEmail: null },
       });
     }
   });

@@ -82,7 +82,7 @@ export function createAccess(ctx: HttpContext): Access {
         const self = options.selfParam !== undefined && params[options.selfParam] === principal.uuid;
         if (standing === null || (!may(standing, action) && !self)) {
           ctx.securityEvent('authorization_failure', { user_id: principal.uuid, organizer_uuid: organizer.uuid, action });
-          throw new AppError('missing_role', { detail: `User does not have the required role: ${rolesAllowedTo(action).join(', ')}` });
+          throw new AppError('missing_role', { message: 'missing_roles', params: { roles: rolesAllowedTo(action).join(', ') } });
         }
         request.actor = actorFor(request, principal.uuid);
         request.organizer = organizer;

@@ -28,11 +28,12 @@ function singleHeader(value: string | string[] | undefined): string | undefined 
   return Array.isArray(value) ? value[0] : value;
 }
 
-function refusal(verdict: Exclude<CsrfVerdict, { allowed: true }>, request: FastifyRequest, publicOrigin: string): string {
-  const allowedWhere = "it must be PUBLIC_URL's origin or one of CORS_ORIGINS";
-  if (verdict.reason === 'foreign_origin') return `Cross-site request refused: the Origin ${String(request.headers.origin)} is not allowed (${allowedWhere})`;
-  if (verdict.reason === 'foreign_referer') return `Cross-site request refused: the Referer's origin is not allowed (${allowedWhere})`;
-  return `Cross-site request refused: it carries the session cookies but no Origin header. Browsers send one themselves; other clients send "Origin: ${publicOrigin}" or "X-Requested-With: <any value>"`;
+/** The refusal, saying what was wrong and what to send. */
+function refusal(verdict: Exclude<CsrfVerdict, { allowed: true }>, request: FastifyRequest, publicOrigin: string): AppError {
+  if (verdict.reason === 'foreign_origin')
+    return new AppError('csrf_rejected', { message: 'csrf_foreign_origin', params: { origin: String(request.headers.origin) } });
+  if (verdict.reason === 'foreign_referer') return new AppError('csrf_rejected', { message: 'csrf_foreign_referer' });
+  return new AppError('csrf_rejected', { message: 'csrf_no_origin', params: { origin: publicOrigin } });
 }
 
 export function registerCsrf(app: FastifyInstance, deps: CsrfDeps): void {
@@ -58,7 +59,7 @@ export function registerCsrf(app: FastifyInstance, deps: CsrfDeps): void {
         origin: request.headers.origin ?? null,
         reason: verdict.reason,
       });
-      done(new AppError('csrf_rejected', { detail: refusal(verdict, request, deps.publicOrigin) }));
+      done(refusal(verdict, request, deps.publicOrigin));
       return;
     }
     done();

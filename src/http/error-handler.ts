@@ -70,11 +70,13 @@ function frameworkCode(error: FastifyError, status: number): ErrorCode {
 }
 
 /** What a framework 4xx says: a route that reads its own body (the CSV imports) names its type. */
-function frameworkDetail(code: ErrorCode, error: FastifyError, request: FastifyRequest): string {
-  if (code === 'bad_request') return error.message;
+function frameworkError(code: ErrorCode, error: FastifyError, request: FastifyRequest): AppError {
+  // Fastify's own words for the rest of its 400s (a malformed header, a bad Content-Length).
+  if (code === 'bad_request') return new AppError(code, { detail: error.message });
   const rawBody = request.routeOptions.config.rawBody;
-  if (code === 'unsupported_media_type' && rawBody !== undefined) return `Unsupported media type: send ${rawBody.contentType}`;
-  return ERROR_CATALOG[code].detail;
+  if (code === 'unsupported_media_type' && rawBody !== undefined)
+    return new AppError(code, { message: 'unsupported_media_type_named', params: { type: rawBody.contentType } });
+  return new AppError(code);
 }
 
 /** The answer's detail: a lower layer's field issues are rooted in the body here, at the boundary. */
@@ -115,7 +117,7 @@ export function handleError(this: FastifyInstance, error: FastifyError, request:
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     const code = frameworkCode(error, status);
-    return sendError(reply, new AppError(code, { detail: frameworkDetail(code, error, request) }));
+    return sendError(reply, frameworkError(code, error, request));
   }
   request.log.error({ err: error }, 'unhandled error');
   const code: ErrorCode = status === 503 ? 'service_unavailable' : 'internal_error';
@@ -123,5 +125,5 @@ export function handleError(this: FastifyInstance, error: FastifyError, request:
 }
 
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return sendError(reply, new AppError('not_found', { detail: `Not Found: ${request.method} ${request.url.split('?')[0] ?? ''}` }));
+  return sendError(reply, new AppError('not_found', { message: 'route_not_found', params: { method: request.method, path: request.url.split('?')[0] ?? '' } }));
 }

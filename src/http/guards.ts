@@ -80,7 +80,7 @@ export function createGuards(deps: GuardDeps): Guards {
 
   function refuse(request: FastifyRequest, principal: Principal, missing: readonly string[]): never {
     deps.onSecurityEvent('authorization_failure', { user_id: principal.uuid, route: request.routeOptions.url, missing });
-    throw new AppError('missing_role', { detail: `User does not have the required role: ${missing.join(', ')}` });
+    throw new AppError('missing_role', { message: 'missing_roles', params: { roles: missing.join(', ') } });
   }
 
   return {

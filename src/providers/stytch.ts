@@ -60,12 +60,12 @@ async function bounded<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
 function mapError(StytchError: StytchErrorClass, error: unknown): AppError {
   // Wrong project credentials are our misconfiguration, not the user's bad token.
   if (error instanceof StytchError && error.error_type === 'unauthorized_credentials') {
-    return new AppError('service_unavailable', { detail: 'The sign-in provider refused our credentials (check STYTCH_PROJECT_ID/STYTCH_SECRET)' });
+    return new AppError('service_unavailable', { message: 'provider_credentials' });
   }
   if (error instanceof StytchError && typeof error.status_code === 'number' && error.status_code < 500 && error.status_code !== 429) {
     return new AppError('invalid_token');
   }
-  return new AppError('service_unavailable', { detail: 'The sign-in provider is unavailable; try again shortly' });
+  return new AppError('service_unavailable', { message: 'provider_unavailable' });
 }
 
 /** The SDK is imported only when Stytch is configured. */

@@ -150,7 +150,7 @@ export function createAccountService(deps: AccountDeps): AccountService {
       const matches = await verifyPassword(user.password_hash ?? (await dummyPasswordHash()), current);
       if (!matches || user.password_hash === null) {
         deps.onSecurityEvent('password_change_failure', { user_id: userUuid });
-        throw new AppError('invalid_credentials', { detail: 'Current password is incorrect' });
+        throw new AppError('invalid_credentials', { message: 'current_password_incorrect' });
       }
       requireStrongPassword(next, 'new_password');
       await setPasswordHash(db, user.uuid, await hashPassword(next));

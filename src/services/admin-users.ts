@@ -147,7 +147,7 @@ export async function adminSetMembershipFlags(
 }
 
 export async function adminDeleteRole(db: Db, name: string, by: Actor): Promise<void> {
-  if (BUILTIN_ROLES.has(name)) throw new AppError('builtin_role', { detail: `Role ${name} is built in and cannot be deleted` });
+  if (BUILTIN_ROLES.has(name)) throw new AppError('builtin_role', { message: 'builtin_role_named', params: { name } });
   await db.transaction().execute(async (trx) => {
     if (!(await deleteRole(trx, name))) throw new AppError('role_not_found');
     await insertAudit(trx, { ...by, action: 'role.delete', target: name, before: { name } });

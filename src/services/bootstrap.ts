@@ -40,12 +40,12 @@ export async function ensureAdmin(db: Db, rawEmail: string, password: string | n
       if (user === null) throw new AppError('email_taken');
       created = true;
     } else if (user.is_deleted) {
-      throw new AppError('user_inactive', { detail: `User ${email} is deleted` });
+      throw new AppError('user_inactive', { message: 'user_deleted', params: { email } });
     } else if (passwordHash !== null) {
       await setPasswordHash(trx, user.uuid, passwordHash);
     }
     const admin = await findRoleByName(trx, 'admin');
-    if (admin === null) throw new AppError('role_not_found', { detail: 'Role admin not found: run gatehouse seed' });
+    if (admin === null) throw new AppError('role_not_found', { message: 'admin_role_missing' });
     await grantSystemRole(trx, user.uuid, admin.id);
     await insertAudit(trx, { actor, action: 'admin.ensure', target: user.uuid, after: { email, created, password_set: passwordHash !== null } });
     return { user, created };

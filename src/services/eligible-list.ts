@@ -22,7 +22,7 @@ export async function addEligibleEmail(db: Db, rawEmail: string, batchId: string
 export async function removeEligibleEmail(db: Db, rawEmail: string, by: Actor): Promise<void> {
   const email = normalizeEmail(rawEmail);
   await db.transaction().execute(async (trx) => {
-    if (!(await deleteEligibleOne(trx, email))) throw new AppError('not_found', { detail: 'Email is not on the eligible list' });
+    if (!(await deleteEligibleOne(trx, email))) throw new AppError('not_found', { message: 'not_on_eligible_list' });
     await insertAudit(trx, { ...by, action: 'eligible_emails.delete', target: email });
   });
 }

@@ -110,8 +110,7 @@ export function createMagicLinkService(deps: MagicLinkDeps): MagicLinkService {
 
     checkRedirect(redirectUrl): string | null {
       if (redirectUrl === undefined || redirectUrl === '') return null;
-      if (!isAllowedRedirect(config.allowedRedirectUrls, redirectUrl))
-        throw new AppError('bad_request', { detail: 'redirect_url is not in ALLOWED_REDIRECT_URLS' });
+      if (!isAllowedRedirect(config.allowedRedirectUrls, redirectUrl)) throw new AppError('bad_request', { message: 'redirect_not_allowed' });
       return new URL(redirectUrl).href;
     },
 

@@ -33,7 +33,8 @@ export async function assertAccountRemovable(db: Db, userUuid: string): Promise<
   if (alone.length === 0) return;
   const names = alone.map((organizer) => organizer.name).join(', ');
   throw new AppError('last_owner', {
-    detail: `This user is the only owner of: ${names}. Make someone else an owner first.`,
+    message: 'sole_owner_of',
+    params: { names },
     extra: { organizers: alone.map((organizer) => ({ uuid: organizer.uuid, name: organizer.name })) },
   });
 }

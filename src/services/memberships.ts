@@ -32,7 +32,7 @@ export async function revokeRole(db: Db, userUuid: string, roleName: string, by:
     if (user === null || role === null) throw new AppError('user_or_role_not_found');
     if (role.name === 'admin') await assertNotLastAdmin(trx, user.uuid);
     const removed = await revokeSystemRole(trx, user.uuid, role.id);
-    if (!removed) throw new AppError('user_or_role_not_found', { detail: `User does not have the role ${role.name}` });
+    if (!removed) throw new AppError('user_or_role_not_found', { message: 'user_lacks_role', params: { role: role.name } });
     await insertAudit(trx, { ...by, action: 'user.role.revoke', target: user.uuid, before: { role: role.name } });
   });
 }

@@ -1,6 +1,7 @@
 /** Organizers (ActiFlow) and their members: the rules of organizer-permissions.ts, audited, and never ownerless. */
 import type { Db } from '../db/connect.ts';
 import type { OrganizerRole } from '../db/schema.ts';
+import { formatErrorMessage, type ErrorMessageId } from '../error-messages.ts';
 import { AppError } from '../errors.ts';
 import {
   findOrganizer,
@@ -45,11 +46,8 @@ async function requirePerson(db: Db, who: PersonRef): Promise<UserRow> {
   const email = normalizeEmail(who.email ?? '');
   const user = await findUserByEmail(db, email);
   if (user !== null && !user.is_deleted) return user;
-  const add = `add the user first (console: Users → Add user; CLI: gatehouse users add ${email})`;
-  const detail = (await isEmailEligible(db, email))
-    ? `No user has the email ${email} yet: it is on the eligible list, and becomes a user at its first sign-in. To name it now, ${add}`
-    : `No user has the email ${email}: ${add}`;
-  throw new AppError('user_not_found', { detail });
+  const add = formatErrorMessage('add_user_first', { email });
+  throw new AppError('user_not_found', { message: (await isEmailEligible(db, email)) ? 'eligible_not_user' : 'no_such_user_email', params: { email, add } });
 }
 
 export async function createOrganizer(db: Db, name: string, owner: PersonRef | null, by: Actor): Promise<OrganizerRow> {
@@ -72,8 +70,8 @@ export async function renameOrganizerAs(db: Db, uuid: string, name: string, by: 
   });
 }
 
-function refused(detail: string): AppError {
-  return new AppError('forbidden', { detail });
+function refused(message: ErrorMessageId): AppError {
+  return new AppError('forbidden', { message });
 }
 
 export async function addOrganizerMember(
@@ -84,7 +82,7 @@ export async function addOrganizerMember(
   standing: OrganizerStanding,
   by: Actor,
 ): Promise<{ user_uuid: string; email: string; name: string | null; membership_role: OrganizerRole }> {
-  if (!mayAssign(standing, null, role)) throw refused('Only an owner may grant the owner role');
+  if (!mayAssign(standing, null, role)) throw refused('only_owner_grants_owner');
   return db.transaction().execute(async (trx) => {
     const user = await requirePerson(trx, who);
     const existing = await findOrganizerMembership(trx, organizerUuid, user.uuid);
@@ -111,7 +109,7 @@ export async function changeOrganizerMemberRole(
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const current = await liveMembership(trx, organizerUuid, userUuid);
-    if (!mayAssign(standing, current.role, role)) throw refused('An admin may only move members between member and admin');
+    if (!mayAssign(standing, current.role, role)) throw refused('admin_moves_members_only');
     if (current.role === 'owner' && role !== 'owner') await assertNotLastOwner(trx, organizerUuid, userUuid);
     await setOrganizerRole(trx, organizerUuid, userUuid, role);
     await insertAudit(trx, {
@@ -134,7 +132,7 @@ export async function removeOrganizerMember(
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const current = await liveMembership(trx, organizerUuid, userUuid);
-    if (!mayRemove(standing, current.role, self)) throw refused(standing === 'member' ? 'Members may remove only themselves' : 'Admins may not remove owners');
+    if (!mayRemove(standing, current.role, self)) throw refused(standing === 'member' ? 'member_removes_self_only' : 'admin_keeps_owners');
     if (current.role === 'owner') await assertNotLastOwner(trx, organizerUuid, userUuid);
     await removeOrganizerMembership(trx, organizerUuid, userUuid);
     await insertAudit(trx, { ...by, action: 'organizer.member.remove', target: organizerUuid, before: { user_uuid: userUuid, role: current.role } });

@@ -72,7 +72,7 @@ async function counted(store: CounterStore, key: string, windowSeconds: number):
   try {
     return await store.increment(key, windowSeconds);
   } catch (error) {
-    throw new AppError('service_unavailable', { detail: 'The rate-limit store is unavailable; retry shortly', retryAfterSeconds: 2, cause: error });
+    throw new AppError('service_unavailable', { message: 'limit_store_unavailable', retryAfterSeconds: 2, cause: error });
   }
 }
 

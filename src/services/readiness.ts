@@ -27,9 +27,9 @@ export function createReadinessProbe(db: Db, timeoutMs: number, onUnreachable: (
         );
       } catch (error) {
         onUnreachable(error);
-        throw new AppError('service_unavailable', { detail: 'Database unreachable' });
+        throw new AppError('service_unavailable', { message: 'database_unreachable' });
       }
-      if (!migrationsCurrent) throw new AppError('service_unavailable', { detail: 'Database migrations are pending: run gatehouse migrate' });
+      if (!migrationsCurrent) throw new AppError('service_unavailable', { message: 'migrations_pending' });
     },
   };
 }

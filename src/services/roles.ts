@@ -14,7 +14,7 @@ export async function createRole(db: Db, name: string, description: string | nul
   }
   return db.transaction().execute(async (trx) => {
     const role = await insertRole(trx, name, description);
-    if (role === null) throw new AppError('role_exists', { detail: `Role ${name} already exists` });
+    if (role === null) throw new AppError('role_exists', { message: 'role_exists_named', params: { name } });
     await insertAudit(trx, { ...by, action: 'role.create', target: role.id, after: { name, description } });
     return role;
   });

@@ -31,5 +31,5 @@ export async function liveSessionsOf(db: Db, userUuid: string): Promise<SessionV
 
 /** Revokes one of the user's own sessions; 404 when it is not theirs or not live. */
 export async function revokeOwnSessionOrFail(db: Db, userUuid: string, sessionId: string): Promise<void> {
-  if ((await revokeOwnSession(db, userUuid, sessionId)) === null) throw new AppError('not_found', { detail: 'Session not found' });
+  if ((await revokeOwnSession(db, userUuid, sessionId)) === null) throw new AppError('not_found', { message: 'session_not_found' });
 }

@@ -9,7 +9,7 @@ import { userPublicView, type UserPublicView } from './user-view.ts';
 
 export async function requireUserByEmail(db: Db, rawEmail: string): Promise<UserRow> {
   const user = await findUserByEmail(db, normalizeEmail(rawEmail));
-  if (user === null) throw new AppError('user_not_found', { detail: `No user with email ${normalizeEmail(rawEmail)}` });
+  if (user === null) throw new AppError('user_not_found', { message: 'no_user_with_email', params: { email: normalizeEmail(rawEmail) } });
   return user;
 }
 

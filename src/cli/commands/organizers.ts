@@ -23,16 +23,15 @@ async function findOrganizerArg({ db }: CliContext, idOrName: string): Promise<O
   const named = (await organizersPage(db, { limit: 10_000 })).filter((o) => o.name === idOrName);
   if (named.length === 1 && named[0] !== undefined) return named[0];
   throw new AppError('organizer_not_found', {
-    detail:
-      named.length === 0
-        ? `No organizer is named "${idOrName}" (gatehouse organizers list shows them)`
-        : `${named.length} organizers are named "${idOrName}": give its uuid`,
+    ...(named.length === 0
+      ? { message: 'organizer_name_unknown', params: { name: idOrName } }
+      : { message: 'organizer_name_ambiguous', params: { name: idOrName, count: named.length } }),
   });
 }
 
 function roleArg(role: string): OrganizerRole {
   const found = ROLES.find((r) => r === role);
-  if (found === undefined) throw new AppError('validation_error', { detail: `"${role}" is not an organizer role: use owner, admin or member` });
+  if (found === undefined) throw new AppError('validation_error', { message: 'organizer_role_unknown', params: { role } });
   return found;
 }
 

@@ -15,8 +15,7 @@ import { out, readStdin } from '../io.ts';
 /** The role, or an error that says it is the role (not the user) that is missing, and which exist. */
 async function requireRoleName(db: Db, name: string): Promise<string> {
   const names = (await allRoles(db)).map((role) => role.name);
-  if (!names.includes(name))
-    throw new AppError('role_not_found', { detail: `No role named "${name}" (roles: ${names.join(', ')}; gatehouse roles create adds one)` });
+  if (!names.includes(name)) throw new AppError('role_not_found', { message: 'role_unknown_cli', params: { name, roles: names.join(', ') } });
   return name;
 }
 

@@ -61,7 +61,7 @@ const PreviewSchema = Type.Object({
 
 /** The checked addresses of a text/csv body, read as a stream of lines. */
 async function checkedCsv(contentType: string | undefined, body: Readable): Promise<CheckedEmails> {
-  if (!String(contentType ?? '').startsWith('text/csv')) throw new AppError('unsupported_media_type', { detail: 'Send the addresses as text/csv' });
+  if (!String(contentType ?? '').startsWith('text/csv')) throw new AppError('unsupported_media_type', { message: 'send_csv' });
   return checkEmailStream(emailEntriesFromCsvLines(limitedLines(body, BULK_BODY_LIMIT)));
 }
 

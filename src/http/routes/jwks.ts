@@ -18,7 +18,7 @@ export const jwksRoutes: FastifyPluginAsyncTypebox<{ keyRing: KeyRing | null; ma
       },
     },
     async (request, reply) => {
-      if (keyRing === null) throw new AppError('not_found', { detail: 'No JWKS: access tokens are HS256 (set JWT_ALGORITHM=EdDSA or ES256 to publish keys)' });
+      if (keyRing === null) throw new AppError('not_found', { message: 'no_jwks' });
       // Verifiers may cache the set for JWKS_MAX_AGE_SECONDS: a rotated key is published that
       // long (plus a key reload) before it signs, so no fresh cache ever lacks a signing key.
       const jwks = await keyRing.jwks();
