@@ -211,6 +211,10 @@ describe('an admin', () => {
     assert.ok(!entry.includes(admin.uuid) && !entry.includes(grantee.uuid), `no uuids in: ${entry}`);
     await page.getByLabel('Actor').fill('Admin@Example.org');
     await page.getByRole('button', { name: 'Filter' }).click();
+    // Until the filtered page is drawn, the unfiltered one is on screen: wait for it to show only the admin.
+    await page.waitForFunction(
+      `(() => { const cells = [...document.querySelectorAll('table tbody tr td:nth-child(2)')]; return cells.length > 0 && cells.every((cell) => cell.textContent === 'admin@example.org'); })()`,
+    );
     await page.getByRole('cell', { name: 'user.role.grant' }).waitFor();
     const actors = await page.locator('table tbody tr td:nth-child(2)').allInnerTexts();
     assert.ok(actors.length > 0 && actors.every((actor) => actor === 'admin@example.org'), `only the admin's entries: ${actors.join(', ')}`);

@@ -4,6 +4,7 @@
  * message. Acting on yourself asks twice: the second dialog says what you will lose.
  */
 import { h } from './dom.ts';
+import { t } from './i18n.ts';
 
 export interface ConfirmSpec {
   readonly title: string;
@@ -19,7 +20,7 @@ export function confirmAction(spec: ConfirmSpec): Promise<boolean> {
   dialogCount += 1;
   const titleId = `confirm-title-${dialogCount}`;
   const messageId = `confirm-message-${dialogCount}`;
-  const cancel = h('button', { type: 'button', class: 'btn btn-secondary' }, 'Cancel');
+  const cancel = h('button', { type: 'button', class: 'btn btn-secondary' }, t('confirm.cancel'));
   const confirm = h('button', { type: 'button', class: 'btn btn-danger' }, spec.confirm);
   const dialog = h(
     'dialog',
@@ -51,5 +52,5 @@ export function confirmAction(spec: ConfirmSpec): Promise<boolean> {
 export async function confirmDestructive(spec: ConfirmSpec, self: { readonly warning: string } | null): Promise<boolean> {
   if (!(await confirmAction(spec))) return false;
   if (self === null) return true;
-  return confirmAction({ title: 'This is your own account', message: self.warning, confirm: `Yes, ${spec.confirm.toLowerCase()} for myself` });
+  return confirmAction({ title: t('confirm.selfTitle'), message: self.warning, confirm: t('confirm.selfConfirm', { action: spec.confirm.toLowerCase() }) });
 }

@@ -1,6 +1,7 @@
 /** Keyset pagination over the API's {items, next_cursor} lists, with Previous and Next. */
 import { button, h, notice } from './dom.ts';
 import { buildForm, type FieldSpec, type FormValues } from './forms.ts';
+import { t } from './i18n.ts';
 
 export interface Page<T> {
   readonly items: readonly T[];
@@ -23,13 +24,13 @@ export function pager<T>(load: (cursor: string | null) => Promise<Page<T>>, draw
   async function show(): Promise<void> {
     const page = await load(cursors[index] ?? null);
     if (page.next_cursor !== null) cursors[index + 1] = page.next_cursor;
-    const previous = button('Previous page', () => move(-1));
-    const next = button('Next page', () => move(1));
+    const previous = button(t('pager.previous'), () => move(-1));
+    const next = button(t('pager.next'), () => move(1));
     previous.disabled = index === 0;
     next.disabled = page.next_cursor === null;
     body.replaceChildren(
-      page.items.length === 0 ? notice(`No ${what} found.`) : draw(page.items),
-      h('div', { class: 'actions pager-nav' }, previous, h('span', {}, `Page ${index + 1}`), next),
+      page.items.length === 0 ? notice(what) : draw(page.items),
+      h('div', { class: 'actions pager-nav' }, previous, h('span', {}, t('pager.page', { page: index + 1 })), next),
     );
   }
 
@@ -62,6 +63,7 @@ export interface FilteredListSpec<T> {
   readonly submit: string;
   readonly load: (filter: FormValues, cursor: string | null) => Promise<Page<T>>;
   readonly draw: (items: readonly T[]) => Node;
+  /** What to say when there is nothing to list, e.g. "No users found.". */
   readonly what: string;
 }
 

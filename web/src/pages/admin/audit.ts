@@ -3,6 +3,7 @@ import { api } from '../../api.ts';
 import { formatTime, h, render, table } from '../../dom.ts';
 import { adminNav, signedInAdmin } from '../../page-guards.ts';
 import { filteredList, queryString, type Page } from '../../pager.ts';
+import { t } from '../../i18n.ts';
 
 interface AuditEntry {
   readonly actor: string;
@@ -18,24 +19,24 @@ interface AuditEntry {
 
 function change(entry: AuditEntry): HTMLElement | string {
   if (entry.before === null && entry.after === null) return '—';
-  return h('details', {}, h('summary', {}, 'Show'), h('pre', {}, JSON.stringify({ before: entry.before, after: entry.after }, null, 2)));
+  return h('details', {}, h('summary', {}, t('audit.show')), h('pre', {}, JSON.stringify({ before: entry.before, after: entry.after }, null, 2)));
 }
 
 export async function auditPage(): Promise<void> {
   if ((await signedInAdmin()) === null) return;
   const { search, results } = filteredList<AuditEntry>({
-    label: 'Filter the audit log',
+    label: t('audit.filter'),
     fields: [
-      { name: 'actor', label: 'Actor', hint: 'An email, api_key or system' },
-      { name: 'target', label: 'Target', hint: 'An email, an organizer id, a role or a batch' },
-      { name: 'action', label: 'Action', hint: 'e.g. user.role.grant' },
+      { name: 'actor', label: t('audit.actor'), hint: t('audit.actorHint') },
+      { name: 'target', label: t('audit.target'), hint: t('audit.targetHint') },
+      { name: 'action', label: t('audit.action'), hint: t('audit.actionHint') },
     ],
-    submit: 'Filter',
+    submit: t('audit.filterSubmit'),
     load: (filter, cursor) =>
       api<Page<AuditEntry>>('GET', `/admin/audit-log${queryString({ actor: filter.actor, target: filter.target, action: filter.action, limit: 50, cursor })}`),
     draw: (rows) =>
       table(
-        ['Time', 'Actor', 'Action', 'Target', 'IP', 'Change'],
+        [t('audit.time'), t('audit.actor'), t('audit.action'), t('audit.target'), 'IP', t('audit.change')],
         rows.map((row) => [
           formatTime(row.created_at),
           row.actor_email ?? row.actor,
@@ -45,8 +46,8 @@ export async function auditPage(): Promise<void> {
           change(row),
         ]),
       ),
-    what: 'audit entries',
+    what: t('audit.none'),
   });
-  render('Audit log', adminNav('/admin/audit'), search, results.element);
+  render(t('audit.title'), adminNav('/admin/audit'), search, results.element);
   await results.reload();
 }

@@ -9,6 +9,7 @@ import { buildForm, fieldError } from '../../forms.ts';
 import { adminNav, signedInAdmin } from '../../page-guards.ts';
 import { filteredList, queryString, type Page } from '../../pager.ts';
 import { confirmAction } from '../../confirm.ts';
+import { t } from '../../i18n.ts';
 
 interface Eligible {
   readonly email: string;
@@ -30,22 +31,22 @@ interface ImportResult {
 function csvUpload(onImported: (message: string) => Promise<void>): HTMLElement {
   const preview = h('div', { 'aria-live': 'polite', class: 'preview' });
   const form = buildForm({
-    label: 'Upload a CSV file',
+    label: t('elig.upload'),
     fields: [
-      { name: 'file', label: 'CSV file', type: 'file', accept: '.csv,text/csv,text/plain', required: true, hint: 'An "email" column, or one address a line.' },
-      { name: 'batch_id', label: 'Batch (optional)', hint: 'A label for this import, so it can be listed or deleted together.' },
+      { name: 'file', label: t('elig.csvFile'), type: 'file', accept: '.csv,text/csv,text/plain', required: true, hint: t('elig.csvHint') },
+      { name: 'batch_id', label: t('admin.batchOptional'), hint: t('elig.batchHint') },
     ],
-    submit: 'Preview',
+    submit: t('elig.preview'),
     onSubmit: async (values, element) => {
       const file = element.querySelector<HTMLInputElement>('input[type=file]')?.files?.[0];
       if (file === undefined) {
-        fieldError(element, 'file', 'Choose a file first.');
+        fieldError(element, 'file', t('elig.chooseFile'));
         return;
       }
       const raw = { body: file, contentType: 'text/csv' };
       const result = await api<Preview>('POST', '/admin/eligible-emails/import/preview', undefined, { raw });
       const commit = button(
-        `Import ${result.added} new address${result.added === 1 ? '' : 'es'}`,
+        t(result.added === 1 ? 'elig.importOne' : 'elig.importMany', { count: result.added }),
         async () => {
           commit.disabled = true;
           try {
@@ -62,27 +63,27 @@ function csvUpload(onImported: (message: string) => Promise<void>): HTMLElement 
       );
       commit.disabled = result.invalid_count > 0 || result.added === 0;
       preview.replaceChildren(
-        h('h3', {}, `Preview of ${file.name}`),
+        h('h3', {}, t('elig.previewOf', { file: file.name })),
         h(
           'ul',
           {},
-          h('li', {}, `To add: ${result.added}`),
-          h('li', {}, `Already on the list: ${result.already_present}`),
-          h('li', {}, `Invalid: ${result.invalid_count}`),
+          h('li', {}, t('elig.toAdd', { count: result.added })),
+          h('li', {}, t('elig.already', { count: result.already_present })),
+          h('li', {}, t('elig.invalid', { count: result.invalid_count })),
         ),
-        result.invalid_count > 0 ? notice('Fix the invalid lines and upload the file again: an import with invalid lines writes nothing.', 'error') : '',
+        result.invalid_count > 0 ? notice(t('elig.fixInvalid'), 'error') : '',
         result.invalid.length > 0
           ? table(
-              ['Line', 'Value'],
+              [t('elig.line'), t('elig.value')],
               result.invalid.map((item) => [String(item.line), item.value]),
-              'Invalid lines',
+              t('elig.invalidLines'),
             )
           : '',
         commit,
       );
     },
   });
-  return h('section', { 'aria-labelledby': 'upload-heading' }, h('h2', { id: 'upload-heading' }, 'Upload a CSV file'), form, preview);
+  return h('section', { 'aria-labelledby': 'upload-heading' }, h('h2', { id: 'upload-heading' }, t('elig.upload')), form, preview);
 }
 
 export async function eligiblePage(): Promise<void> {
@@ -94,83 +95,83 @@ export async function eligiblePage(): Promise<void> {
   };
   const failed = (error: unknown): void => status.replaceChildren(notice(error instanceof Error ? error.message : String(error), 'error'));
   const { search, results } = filteredList<Eligible>({
-    label: 'Find eligible addresses',
+    label: t('elig.find'),
     fields: [
-      { name: 'q', label: 'Email contains', type: 'search' },
-      { name: 'batch_id', label: 'Batch' },
+      { name: 'q', label: t('admin.emailContains'), type: 'search' },
+      { name: 'batch_id', label: t('admin.batch') },
     ],
-    submit: 'Search',
+    submit: t('admin.search'),
     load: (filter, cursor) => api<Page<Eligible>>('GET', `/admin/eligible-emails${queryString({ q: filter.q, batch_id: filter.batch_id, limit: 50, cursor })}`),
     draw: (rows) =>
       table(
-        ['Email', 'Batch', 'Added', ''],
+        [t('admin.email'), t('admin.batch'), t('elig.addedAt'), ''],
         rows.map((row) => [
           row.email,
           row.batch_id ?? '—',
           formatTime(row.created_at),
           button(
-            'Remove',
+            t('admin.remove'),
             async () => {
               if (
                 !(await confirmAction({
-                  title: `Remove ${row.email}?`,
-                  message: `${row.email} can no longer join by magic link (an existing account is not affected).`,
-                  confirm: 'Remove address',
+                  title: t('elig.removeTitle', { email: row.email }),
+                  message: t('elig.removeMessage', { email: row.email }),
+                  confirm: t('elig.removeConfirm'),
                 }))
               )
                 return;
-              await api('DELETE', `/admin/eligible-emails/${encodeURIComponent(row.email)}`).then(() => said(`${row.email} removed.`), failed);
+              await api('DELETE', `/admin/eligible-emails/${encodeURIComponent(row.email)}`).then(() => said(t('elig.removed', { email: row.email })), failed);
             },
-            { kind: 'danger', label: `Remove ${row.email}` },
+            { kind: 'danger', label: t('elig.removeOf', { email: row.email }) },
           ),
         ]),
       ),
-    what: 'addresses',
+    what: t('elig.none'),
   });
   const addOne = buildForm({
-    label: 'Add one address',
+    label: t('elig.addOne'),
     inline: true,
     fields: [
-      { name: 'email', label: 'Email address', type: 'email', required: true },
-      { name: 'batch_id', label: 'Batch (optional)' },
+      { name: 'email', label: t('common.emailAddress'), type: 'email', required: true },
+      { name: 'batch_id', label: t('admin.batchOptional') },
     ],
-    submit: 'Add',
+    submit: t('elig.add'),
     codeFields: { already_eligible: 'email' },
     onSubmit: async (values, form) => {
       await api('POST', '/admin/eligible-emails', values.batch_id === '' ? { email: values.email } : { email: values.email, batch_id: values.batch_id });
       form.reset();
-      await said(`${values.email ?? ''} added.`);
+      await said(t('admin.added', { email: values.email ?? '' }));
     },
   });
   const deleteBatch = buildForm({
-    label: 'Delete a batch',
+    label: t('elig.deleteBatch'),
     inline: true,
-    fields: [{ name: 'batch_id', label: 'Batch', required: true }],
-    submit: 'Delete batch',
+    fields: [{ name: 'batch_id', label: t('admin.batch'), required: true }],
+    submit: t('elig.deleteBatchSubmit'),
     onSubmit: async (values, form) => {
       if (
         !(await confirmAction({
-          title: `Delete batch ${values.batch_id ?? ''}?`,
-          message: 'Every address of this import batch leaves the eligible list (existing accounts are not affected).',
-          confirm: 'Delete batch',
+          title: t('elig.deleteBatchTitle', { batch: values.batch_id ?? '' }),
+          message: t('elig.deleteBatchMessage'),
+          confirm: t('elig.deleteBatchSubmit'),
         }))
       )
         return;
       const done = await api<{ deleted: number }>('DELETE', `/admin/eligible-emails${queryString({ batch_id: values.batch_id })}`);
       form.reset();
-      await said(`${done.deleted} address${done.deleted === 1 ? '' : 'es'} removed.`);
+      await said(t(done.deleted === 1 ? 'elig.removedOne' : 'elig.removedMany', { count: done.deleted }));
     },
   });
   render(
-    'Eligible emails',
+    t('elig.title'),
     adminNav('/admin/eligible'),
     status,
     search,
     results.element,
-    h('h2', {}, 'Add one address'),
+    h('h2', {}, t('elig.addOne')),
     addOne,
     csvUpload(said),
-    h('h2', {}, 'Delete a batch'),
+    h('h2', {}, t('elig.deleteBatch')),
     deleteBatch,
   );
   await results.reload();

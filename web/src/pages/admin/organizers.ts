@@ -38,18 +38,18 @@ export async function organizersPage(): Promise<void> {
     (cursor) => api<Page<Organizer>>('GET', `/admin/organizers${queryString({ limit: 50, cursor })}`),
     (rows) =>
       table(
-        ['Name', 'Created'],
+        [t('admin.name'), t('admin.created')],
         rows.map((row) => [link(uiHref(`/organizers/${row.uuid}`), row.name), formatTime(row.created_at)]),
       ),
-    'organizers',
+    t('org.none'),
   );
   const create = buildForm({
-    label: 'Create an organizer',
+    label: t('org.create'),
     fields: [
-      { name: 'name', label: 'Name', required: true },
-      { name: 'owner_email', label: 'Owner’s email (optional)', type: 'email', hint: 'An existing user who becomes its owner.' },
+      { name: 'name', label: t('admin.name'), required: true },
+      { name: 'owner_email', label: t('org.ownerEmail'), type: 'email', hint: t('org.ownerHint') },
     ],
-    submit: 'Create organizer',
+    submit: t('org.createSubmit'),
     codeFields: { user_not_found: 'owner_email' },
     onSubmit: async (values, form) => {
       // The API names a missing owner (and says when the address is only on the eligible list).
@@ -57,11 +57,11 @@ export async function organizersPage(): Promise<void> {
       if (values.owner_email !== undefined && values.owner_email !== '') body.owner_email = values.owner_email;
       const created = await api<Organizer>('POST', '/admin/organizers', body);
       form.reset();
-      status.replaceChildren(notice(`Organizer ${created.name} created.`, 'success'));
+      status.replaceChildren(notice(t('org.created', { name: created.name }), 'success'));
       await results.reload();
     },
   });
-  render('Organizers', adminNav('/admin/organizers'), status, results.element, h('h2', {}, 'Create an organizer'), create);
+  render(t('org.title'), adminNav('/admin/organizers'), status, results.element, h('h2', {}, t('org.create')), create);
   await results.reload();
 }
 
@@ -73,7 +73,7 @@ function memberRow(organizerId: string, member: Member, manage: boolean, act: Ac
   if (!manage) return [member.email, member.name ?? '—', member.membership_role];
   const select = h(
     'select',
-    { 'aria-label': `Role of ${member.email}` },
+    { 'aria-label': t('org.roleOf', { email: member.email }) },
     ORGANIZER_ROLES.map((role) => h('option', { value: role.value, selected: role.value === member.membership_role }, role.label)),
   );
   return [
@@ -84,36 +84,33 @@ function memberRow(organizerId: string, member: Member, manage: boolean, act: Ac
       { class: 'actions' },
       select,
       button(
-        'Change role',
+        t('org.changeRole'),
         act(
           () => api('PATCH', base, { role: select.value }),
-          () => `${member.email} is now ${select.value}.`,
+          () => t('org.isNow', { email: member.email, role: select.value }),
         ),
-        { label: `Change role of ${member.email}` },
+        { label: t('org.changeRoleOf', { email: member.email }) },
       ),
       button(
-        'Remove',
+        t('admin.remove'),
         async () => {
-          const self =
-            member.user_uuid === myUuid
-              ? { warning: 'You are removing yourself: you lose this organizer’s members page, and only its owners or admins can add you back.' }
-              : null;
+          const self = member.user_uuid === myUuid ? { warning: t('org.selfRemove') } : null;
           if (
             await confirmDestructive(
               {
-                title: `Remove ${member.email}?`,
-                message: `${member.email} stops being a ${member.membership_role} of this organizer now.`,
-                confirm: 'Remove member',
+                title: t('org.removeTitle', { email: member.email }),
+                message: t('org.removeMessage', { email: member.email, role: member.membership_role }),
+                confirm: t('org.removeConfirm'),
               },
               self,
             )
           )
             await act(
               () => api('DELETE', base),
-              () => `${member.email} removed.`,
+              () => t('org.removed', { email: member.email }),
             )();
         },
-        { kind: 'danger', label: `Remove ${member.email}` },
+        { kind: 'danger', label: t('org.removeOf', { email: member.email }) },
       ),
     ),
   ];
@@ -143,33 +140,33 @@ export async function organizerMembersPage(organizerId: string): Promise<void> {
     status.replaceChildren(message === undefined ? '' : notice(message, 'success'));
     list.replaceChildren(
       table(
-        ['Email', 'Name', manage ? 'Role and actions' : 'Role'],
+        [t('admin.email'), t('admin.name'), manage ? t('org.roleAndActions') : t('admin.role')],
         members.map((member) => memberRow(organizer.uuid, member, manage, act, me.uuid)),
       ),
     );
   };
   const add = buildForm({
-    label: 'Add a member',
+    label: t('org.addMember'),
     inline: true,
     fields: [
-      { name: 'email', label: 'Email address', type: 'email', required: true },
-      { name: 'role', label: 'Role', type: 'select', options: ORGANIZER_ROLES, value: 'member' },
+      { name: 'email', label: t('common.emailAddress'), type: 'email', required: true },
+      { name: 'role', label: t('admin.role'), type: 'select', options: ORGANIZER_ROLES, value: 'member' },
     ],
-    submit: 'Add member',
+    submit: t('org.addSubmit'),
     codeFields: { user_not_found: 'email', already_member: 'email' },
     onSubmit: async (values, form) => {
       await api('POST', `/organizers/${organizer.uuid}/members`, { email: values.email, role: values.role });
       form.reset();
-      await draw(`${values.email ?? ''} added.`);
+      await draw(t('admin.added', { email: values.email ?? '' }));
     },
   });
   render(
     organizer.name,
     isSystemAdmin(me) ? adminNav('/admin/organizers') : null,
     status,
-    h('h2', {}, 'Members'),
+    h('h2', {}, t('org.members')),
     list,
-    manage ? [h('h2', {}, 'Add a member'), add] : [],
+    manage ? [h('h2', {}, t('org.addMember')), add] : [],
   );
   await draw();
 }

@@ -7,6 +7,7 @@ import { buildForm } from '../../forms.ts';
 import { adminNav, signedInAdmin } from '../../page-guards.ts';
 import { filteredList, queryString, type Page } from '../../pager.ts';
 import type { Membership, SystemMembership } from '../../session.ts';
+import { t } from '../../i18n.ts';
 
 interface AdminUser {
   readonly uuid: string;
@@ -37,33 +38,33 @@ export async function usersPage(): Promise<void> {
   if ((await signedInAdmin()) === null) return;
   const roles = await listRoles();
   const { search, results } = filteredList<AdminUser>({
-    label: 'Find users',
+    label: t('users.find'),
     fields: [
-      { name: 'email', label: 'Email contains', type: 'search' },
+      { name: 'email', label: t('admin.emailContains'), type: 'search' },
       {
         name: 'role',
-        label: 'Role',
+        label: t('admin.role'),
         type: 'select',
-        options: [{ value: '', label: 'Any role' }, ...roles.map((role) => ({ value: role.name, label: role.name }))],
+        options: [{ value: '', label: t('users.anyRole') }, ...roles.map((role) => ({ value: role.name, label: role.name }))],
       },
     ],
-    submit: 'Search',
+    submit: t('admin.search'),
     load: (filter, cursor) => api<Page<AdminUser>>('GET', `/admin/users${queryString({ email: filter.email, role: filter.role, limit: 25, cursor })}`),
     draw: (users) =>
       table(
-        ['Email', 'Name', 'Roles', 'Account'],
+        [t('admin.email'), t('admin.name'), t('users.roles'), t('users.account')],
         users.map((user) => [
           link(uiHref(`/admin/users/${user.uuid}`), user.email),
           user.name ?? '—',
           systemRoles(user)
             .map((membership) => (membership.status === 'active' ? membership.role : `${membership.role} (${membership.status})`))
             .join(', '),
-          user.is_active ? 'active' : 'deactivated',
+          user.is_active ? t('users.active') : t('users.deactivated'),
         ]),
       ),
-    what: 'users',
+    what: t('users.none'),
   });
-  render('Users', adminNav('/admin/users'), addUserForm(), search, results.element);
+  render(t('users.title'), adminNav('/admin/users'), addUserForm(), search, results.element);
   await results.reload();
 }
 
@@ -76,15 +77,15 @@ function addUserForm(): HTMLElement {
   return h(
     'details',
     { class: 'add-user' },
-    h('summary', {}, 'Add user'),
-    h('p', { class: 'hint' }, 'Creates the account now, with the member role; it signs in by magic link. No mail is sent.'),
+    h('summary', {}, t('users.add')),
+    h('p', { class: 'hint' }, t('users.addHint')),
     buildForm({
-      label: 'Add user',
+      label: t('users.add'),
       fields: [
-        { name: 'email', label: 'Email', type: 'email', required: true, autocomplete: 'off' },
-        { name: 'name', label: 'Name (optional)', type: 'text', autocomplete: 'off' },
+        { name: 'email', label: t('admin.email'), type: 'email', required: true, autocomplete: 'off' },
+        { name: 'name', label: t('admin.nameOptional'), type: 'text', autocomplete: 'off' },
       ],
-      submit: 'Add user',
+      submit: t('users.add'),
       codeFields: { email_taken: 'email' },
       onSubmit: async (values) => {
         const name = (values.name ?? '').trim();
@@ -110,34 +111,31 @@ type Act = (work: () => Promise<unknown>, done: string, confirmation?: Confirmat
 function roleActions(user: AdminUser, membership: SystemMembership, act: Act, isSelf: boolean): HTMLElement {
   const path = `/admin/users/${user.uuid}/roles/${encodeURIComponent(membership.role)}`;
   const suspended = membership.status === 'suspended';
-  const yourAdmin =
-    isSelf && membership.role === 'admin'
-      ? { warning: 'You are taking away your own admin role: you lose the admin console at once, and only another admin can give it back.' }
-      : null;
+  const yourAdmin = isSelf && membership.role === 'admin' ? { warning: t('users.selfAdmin') } : null;
   return h(
     'div',
     { class: 'actions' },
     button(
-      suspended ? 'Lift suspension' : 'Suspend',
+      suspended ? t('users.liftSuspension') : t('users.suspend'),
       act(
         () => api('PATCH', path, { is_suspended: !suspended }),
-        `${membership.role}: ${suspended ? 'suspension lifted' : 'suspended'}.`,
+        t(suspended ? 'users.suspensionLifted' : 'users.suspended', { role: membership.role }),
         suspended
           ? undefined
           : {
               spec: {
-                title: `Suspend ${membership.role}?`,
-                message: `${user.email} keeps the role but it stops counting until the suspension is lifted.`,
-                confirm: `Suspend ${membership.role}`,
+                title: t('users.suspendTitle', { role: membership.role }),
+                message: t('users.suspendMessage', { email: user.email }),
+                confirm: t('users.suspendConfirm', { role: membership.role }),
               },
               self: yourAdmin,
             },
       ),
-      { label: `${suspended ? 'Lift suspension of' : 'Suspend'} role ${membership.role}` },
+      { label: t(suspended ? 'users.liftSuspensionOf' : 'users.suspendRole', { role: membership.role }) },
     ),
     button(
-      'Revoke',
-      act(() => api('DELETE', path), `${membership.role} revoked.`, {
+      t('users.revoke'),
+      act(() => api('DELETE', path), t('users.revoked', { role: membership.role }), {
         spec: {
           title: `Revoke ${membership.role}?`,
           message: `${user.email} loses the ${membership.role} role now; their next request is checked without it.`,
@@ -145,7 +143,7 @@ function roleActions(user: AdminUser, membership: SystemMembership, act: Act, is
         },
         self: yourAdmin,
       }),
-      { kind: 'danger', label: `Revoke role ${membership.role}` },
+      { kind: 'danger', label: t('users.revokeRole', { role: membership.role }) },
     ),
   );
 }
@@ -169,16 +167,21 @@ export async function userPage(userId: string): Promise<void> {
       }
       // Redraw from the server's answer; when that is refused (you revoked your own admin
       // role), the page says so instead of keeping a table you may no longer act on.
-      await draw(done).catch((error: unknown) => render('Not allowed', notice(`${done} ${error instanceof Error ? error.message : String(error)}`, 'error')));
+      await draw(done).catch((error: unknown) =>
+        render(
+          t('page.forbidden.title'),
+          notice(t('admin.notAllowedAfter', { done, reason: error instanceof Error ? error.message : String(error) }), 'error'),
+        ),
+      );
     };
     const grant = buildForm({
-      label: 'Grant a role',
+      label: t('users.grant'),
       inline: true,
-      fields: [{ name: 'role_name', label: 'Role', type: 'select', options: roles.map((role) => ({ value: role.name, label: role.name })) }],
-      submit: 'Grant role',
+      fields: [{ name: 'role_name', label: t('admin.role'), type: 'select', options: roles.map((role) => ({ value: role.name, label: role.name })) }],
+      submit: t('users.grantSubmit'),
       onSubmit: async (values) => {
         await api('POST', `/admin/users/${user.uuid}/roles`, { role_name: values.role_name });
-        await draw(`${values.role_name ?? ''} granted.`);
+        await draw(t('users.granted', { role: values.role_name ?? '' }));
       },
     });
     const rows = systemRoles(user).map((membership) => [membership.role, membership.status, roleActions(user, membership, act, isSelf)]);
@@ -190,13 +193,13 @@ export async function userPage(userId: string): Promise<void> {
       h(
         'dl',
         { class: 'facts' },
-        h('dt', {}, 'Name'),
+        h('dt', {}, t('admin.name')),
         h('dd', {}, user.name ?? '—'),
-        h('dt', {}, 'Account'),
+        h('dt', {}, t('users.account')),
         h('dd', {}, user.is_active ? 'active' : 'deactivated'),
-        h('dt', {}, 'Email verified'),
+        h('dt', {}, t('users.emailVerified')),
         h('dd', {}, user.is_email_verified ? 'yes' : 'no'),
-        h('dt', {}, 'Created'),
+        h('dt', {}, t('admin.created')),
         h('dd', {}, formatTime(user.created_at)),
       ),
       h(
@@ -204,33 +207,33 @@ export async function userPage(userId: string): Promise<void> {
         { class: 'actions' },
         user.is_active
           ? button(
-              'Deactivate account',
-              act(() => api('PATCH', `/admin/users/${user.uuid}`, { is_active: false }), 'Account deactivated; its sessions are signed out.', {
+              t('users.deactivate'),
+              act(() => api('PATCH', `/admin/users/${user.uuid}`, { is_active: false }), t('users.deactivated.done'), {
                 spec: {
-                  title: 'Deactivate this account?',
-                  message: `${user.email} is signed out everywhere and cannot sign in until an admin reactivates the account.`,
-                  confirm: 'Deactivate',
+                  title: t('users.deactivateTitle'),
+                  message: t('users.deactivateMessage', { email: user.email }),
+                  confirm: t('users.deactivateConfirm'),
                 },
                 self: {
-                  warning: 'You are deactivating your own account: you are signed out at once and cannot sign in again until another admin reactivates it.',
+                  warning: t('users.selfDeactivate'),
                 },
               }),
               { kind: 'danger' },
             )
           : button(
-              'Reactivate account',
-              act(() => api('PATCH', `/admin/users/${user.uuid}`, { is_active: true }), 'Account reactivated.'),
+              t('users.reactivate'),
+              act(() => api('PATCH', `/admin/users/${user.uuid}`, { is_active: true }), t('users.reactivated')),
             ),
         button(
-          'Sign out all sessions',
-          act(() => api('DELETE', `/admin/users/${user.uuid}/sessions`), 'Every session of this user is signed out.', {
-            spec: { title: 'Sign out every session?', message: `Every browser and app signed in as ${user.email} is signed out.`, confirm: 'Sign out all' },
-            self: { warning: 'This signs you out too, here and everywhere.' },
+          t('users.signOutAll'),
+          act(() => api('DELETE', `/admin/users/${user.uuid}/sessions`), t('users.signedOutAll'), {
+            spec: { title: t('users.signOutAllTitle'), message: t('users.signOutAllMessage', { email: user.email }), confirm: t('users.signOutAllConfirm') },
+            self: { warning: t('users.selfSignOut') },
           }),
         ),
       ),
-      h('h2', {}, 'Club roles'),
-      rows.length === 0 ? h('p', {}, 'No roles.') : table(['Role', 'Status', 'Actions'], rows),
+      h('h2', {}, t('users.clubRoles')),
+      rows.length === 0 ? h('p', {}, t('users.noRoles')) : table([t('admin.role'), t('users.status'), t('users.actions')], rows),
       grant,
     );
   };
