@@ -39,6 +39,8 @@ import { createJwtCodec } from './security/jwt.ts';
 import { hmac } from './security/tokens.ts';
 import { createAccountService } from './services/accounts.ts';
 import { createMemoryCounterStore, createRateLimiter, type CounterStore, type LimitedAction, type RouteLimits } from './services/rate-limits.ts';
+import { createDirectory } from './services/directory.ts';
+import { createReadinessProbe } from './services/readiness.ts';
 import { createSessionService } from './services/sessions.ts';
 import { createKeyRing } from './services/signing-keys.ts';
 import { jwksRoutes } from './http/routes/jwks.ts';
@@ -193,7 +195,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerAdmission(app, deps.config.operations, { onReject: (reason) => metrics.overloadRejected(reason) });
   await app.register(swagger, openApiOptions({ version: '0.1.0', cookies: cookieNames(deps.config), authRoutePrefixes: deps.config.authRoutePrefixes }));
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  await app.register(opsRoutes, { db: deps.db, readinessTimeoutMs: readinessTimeout(deps.config.operations.requestTimeoutMs) });
+  const readiness = createReadinessProbe(deps.db, readinessTimeout(deps.config.operations.requestTimeoutMs), (error) =>
+    app.log.warn({ err: error }, 'readiness check: database unreachable'),
+  );
+  await app.register(opsRoutes, { readiness });
 
   const context = createContext(app, deps, routes, await optionalProviders(app, deps), metrics, drain);
   const allowedOrigins = new Set([new URL(deps.config.publicUrl).origin, ...deps.config.corsOrigins]);
@@ -305,7 +310,7 @@ function createContext(
   const guards = createGuards({ db, jwt, cookies, onSecurityEvent: securityEvent, onBackground: background.run });
   const context: HttpContext = {
     config,
-    db,
+    directory: createDirectory(db),
     guards,
     cookies,
     sessions,

@@ -9,7 +9,7 @@ import { constantTimeEqual } from '../security/tokens.ts';
 import type { Actor } from '../services/memberships.ts';
 import { may, rolesAllowedTo, standingIn, type OrganizerAction, type OrganizerStanding } from '../services/organizer-permissions.ts';
 import { effectiveRoles } from '../services/user-view.ts';
-import { findOrganizer, type OrganizerRow } from '../queries/organizers.ts';
+import { type OrganizerRow } from '../queries/organizers.ts';
 import type { HttpContext } from './context.ts';
 
 declare module 'fastify' {
@@ -74,7 +74,7 @@ export function createAccess(ctx: HttpContext): Access {
         if (principal === null) throw new AppError('not_authenticated', { headers: { 'www-authenticate': 'Bearer' } });
         if (!principal.is_active || principal.is_deleted) throw new AppError('user_inactive');
         const id = params.id ?? '';
-        const organizer = UUID.test(id) ? await findOrganizer(ctx.db, id) : null;
+        const organizer = UUID.test(id) ? await ctx.directory.organizers.find(id) : null;
         if (organizer === null) throw new AppError('organizer_not_found');
         const standing = standingIn({ systemRoles: effectiveRoles(principal.system), organizers: principal.organizers }, organizer.uuid);
         // A member may do to themselves what the route's selfParam allows (leave the organizer);

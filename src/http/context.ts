@@ -1,7 +1,7 @@
 /** What routes are given: config, services and guards, built once in buildApp. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
-import type { Db } from '../db/connect.ts';
+import type { Directory } from '../services/directory.ts';
 import { AppError } from '../errors.ts';
 import type { Mailer } from '../providers/mail.ts';
 import type { AccountService } from '../services/accounts.ts';
@@ -15,7 +15,8 @@ import type { Guards } from './guards.ts';
 
 export interface HttpContext {
   readonly config: Config;
-  readonly db: Db;
+  /** Users, roles, organizers, the eligible list, the audit log: bound to the database (routes never see it). */
+  readonly directory: Directory;
   readonly guards: Guards;
   readonly cookies: CookieNames;
   readonly sessions: SessionService;

@@ -148,6 +148,11 @@ export async function organizerMembers(db: Db, organizerUuid: string): Promise<O
   return listOrganizerMembers(db, organizerUuid);
 }
 
+/** The organizer, or null. */
+export async function findOrganizerOrNull(db: Db, uuid: string): Promise<OrganizerRow | null> {
+  return findOrganizer(db, uuid);
+}
+
 /** The organizer, or 404. */
 export async function requireOrganizer(db: Db, uuid: string): Promise<OrganizerRow> {
   const organizer = await findOrganizer(db, uuid);

@@ -8,17 +8,8 @@ import type { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../errors.ts';
-import { addEligibleEmail, listEligibleEmails, removeEligibleBatch, removeEligibleEmail } from '../../services/eligible-list.ts';
 import { emailEntriesFromCsvLines } from '../../services/csv-emails.ts';
-import {
-  checkEmails,
-  checkEmailStream,
-  importEligibleEmails,
-  invalidEmailsError,
-  previewImport,
-  type CheckedEmails,
-  type EmailEntry,
-} from '../../services/eligibility.ts';
+import { checkEmails, checkEmailStream, invalidEmailsError, type CheckedEmails, type EmailEntry } from '../../services/eligibility.ts';
 import { actorOf } from '../access.ts';
 import { installAccess } from '../route-access.ts';
 import { BatchId, BulkResultSchema, Cursor, EligibleSchema, Limit, Paginated } from '../admin-schemas.ts';
@@ -83,7 +74,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
       },
     },
     async (request, reply) => {
-      const row = await addEligibleEmail(ctx.db, request.body.email, request.body.batch_id ?? null, actorOf(request));
+      const row = await ctx.directory.eligible.add(request.body.email, request.body.batch_id ?? null, actorOf(request));
       return reply.code(201).send({ ...row, created_at: row.created_at.toISOString() });
     },
   );
@@ -107,7 +98,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
     async (request, reply) => {
       const checked = checkEmails(request.body.emails.map((raw, index): EmailEntry => ({ raw, position: index })));
       if (checked.invalid.length > 0) throw invalidEmailsError(checked.invalid, 'index', 'emails');
-      const outcome = await importEligibleEmails(ctx.db, checked.emails, request.body.batch_id ?? null, actorOf(request));
+      const outcome = await ctx.directory.eligible.importMany(checked.emails, request.body.batch_id ?? null, actorOf(request));
       return reply.code(201).send(bulkResult(outcome));
     },
   );
@@ -127,7 +118,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
     async (request, reply) => {
       const checked = await checkedCsv(request.headers['content-type'], request.body as Readable);
       if (checked.invalid.length > 0) throw invalidEmailsError(checked.invalid, 'line', 'line');
-      const outcome = await importEligibleEmails(ctx.db, checked.emails, request.query.batch_id ?? null, actorOf(request));
+      const outcome = await ctx.directory.eligible.importMany(checked.emails, request.query.batch_id ?? null, actorOf(request));
       return reply.code(201).send(bulkResult(outcome));
     },
   );
@@ -145,7 +136,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
     },
     async (request) => {
       const checked = await checkedCsv(request.headers['content-type'], request.body as Readable);
-      const preview = await previewImport(ctx.db, checked);
+      const preview = await ctx.directory.eligible.preview(checked);
       return { ...preview, invalid: preview.invalid.map((item) => ({ line: item.position, value: item.value })) };
     },
   );
@@ -169,7 +160,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
     async (request) => {
       const { batch_id: batchId, q, limit, cursor } = request.query;
       const after = decodeCursor(cursor, ['text']);
-      const rows = await listEligibleEmails(ctx.db, { batchId, q, limit: limit + 1, ...(after?.[0] !== undefined ? { afterEmail: after[0] } : {}) });
+      const rows = await ctx.directory.eligible.list({ batchId, q, limit: limit + 1, ...(after?.[0] !== undefined ? { afterEmail: after[0] } : {}) });
       const result = page(rows, limit, (row) => [row.email]);
       return { items: result.items.map((row) => ({ ...row, created_at: row.created_at.toISOString() })), next_cursor: result.next_cursor };
     },
@@ -188,7 +179,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
       },
     },
     async (request, reply) => {
-      await removeEligibleEmail(ctx.db, request.params.email, actorOf(request));
+      await ctx.directory.eligible.remove(request.params.email, actorOf(request));
       return reply.code(204).send(null);
     },
   );
@@ -205,7 +196,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
       },
     },
     async (request) => {
-      return { deleted: await removeEligibleBatch(ctx.db, request.query.batch_id, actorOf(request)) };
+      return { deleted: await ctx.directory.eligible.removeBatch(request.query.batch_id, actorOf(request)) };
     },
   );
 };

@@ -1,10 +1,6 @@
 /** /admin/roles, /admin/organizers and /admin/audit-log. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { auditEntries } from '../../services/audit-log.ts';
-import { adminDeleteRole } from '../../services/admin-users.ts';
-import { createOrganizer, organizersPage } from '../../services/organizers.ts';
-import { allRoles, createRole } from '../../services/roles.ts';
 import { actorOf } from '../access.ts';
 import { installAccess } from '../route-access.ts';
 import { AuditSchema, Cursor, Limit, OrganizerName, OrganizerSchema, Paginated, RoleNameParam, RoleSchema } from '../admin-schemas.ts';
@@ -37,13 +33,14 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
         response: { 201: RoleSchema },
       },
     },
-    async (request, reply) => reply.code(201).send(roleView(await createRole(ctx.db, request.body.name, request.body.description ?? null, actorOf(request)))),
+    async (request, reply) =>
+      reply.code(201).send(roleView(await ctx.directory.roles.create(request.body.name, request.body.description ?? null, actorOf(request)))),
   );
 
   app.get(
     '/admin/roles',
     { schema: { tags: ['admin: roles'], operationId: 'listRoles', summary: 'Every system role', response: { 200: Type.Array(RoleSchema) } } },
-    async () => (await allRoles(ctx.db)).map(roleView),
+    async () => (await ctx.directory.roles.all()).map(roleView),
   );
 
   app.delete(
@@ -59,7 +56,7 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
       },
     },
     async (request, reply) => {
-      await adminDeleteRole(ctx.db, request.params.name, actorOf(request));
+      await ctx.directory.roles.remove(request.params.name, actorOf(request));
       return reply.code(204).send(null);
     },
   );
@@ -84,7 +81,7 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
       const { name, owner_user_id: ownerId, owner_email: ownerEmail } = request.body;
       if (ownerId != null && ownerEmail != null) throw validationError(['body', 'owner_email'], 'give owner_user_id or owner_email, not both');
       const owner = ownerId != null ? { user_uuid: ownerId } : ownerEmail != null ? { email: ownerEmail } : null;
-      const organizer = await createOrganizer(ctx.db, name.trim(), owner, actorOf(request));
+      const organizer = await ctx.directory.organizers.create(name.trim(), owner, actorOf(request));
       return reply.code(201).send({ uuid: organizer.uuid, name: organizer.name, created_at: organizer.created_at.toISOString() });
     },
   );
@@ -102,7 +99,7 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     },
     async (request) => {
       const after = decodeCursor(request.query.cursor, ['timestamp', 'uuid']);
-      const rows = await organizersPage(ctx.db, {
+      const rows = await ctx.directory.organizers.page({
         limit: request.query.limit + 1,
         ...(after ? { after: { createdAt: after[0] ?? '', uuid: after[1] ?? '' } } : {}),
       });
@@ -131,7 +128,7 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     async (request) => {
       const { actor, target, action, limit, cursor } = request.query;
       const before = decodeCursor(cursor, ['timestamp', 'uuid']);
-      const rows = await auditEntries(ctx.db, {
+      const rows = await ctx.directory.audit.entries({
         actor,
         target,
         action,

@@ -1,19 +1,7 @@
 /** /admin/users…: users, their sessions and their roles (seed-compatible messages). */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import {
-  adminCreateUser,
-  adminDeleteUser,
-  adminRevokeUserSessions,
-  adminSetMembershipFlags,
-  adminSetRoles,
-  adminUpdateUser,
-  findUsers,
-  requireUser,
-  userSessions,
-  type AdminUserRow,
-} from '../../services/admin-users.ts';
-import { grantRole, revokeRole } from '../../services/memberships.ts';
+import { type AdminUserRow } from '../../services/admin-users.ts';
 import { userPublicView } from '../../services/user-view.ts';
 import { actorOf } from '../access.ts';
 import { installAccess } from '../route-access.ts';
@@ -54,7 +42,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     async (request) => {
       const { email, role, limit, cursor } = request.query;
       const after = decodeCursor(cursor, ['text']);
-      const rows = await findUsers(ctx.db, { email, role, limit: limit + 1, ...(after?.[0] !== undefined ? { afterEmail: after[0] } : {}) });
+      const rows = await ctx.directory.users.find({ email, role, limit: limit + 1, ...(after?.[0] !== undefined ? { afterEmail: after[0] } : {}) });
       const result = page(rows, limit, (row) => [row.email]);
       return { items: result.items.map(adminUserView), next_cursor: result.next_cursor };
     },
@@ -66,7 +54,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
       config: { errors: ['user_not_found'] },
       schema: { tags, operationId: 'getUser', summary: 'One user with their memberships', params: UserParams, response: { 200: AdminUserSchema } },
     },
-    async (request) => adminUserView(await requireUser(ctx.db, request.params.user_id)),
+    async (request) => adminUserView(await ctx.directory.users.get(request.params.user_id)),
   );
 
   app.post(
@@ -88,7 +76,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     },
     async (request, reply) => {
       const { email, name, password, role_names: roleNames } = request.body;
-      const user = await adminCreateUser(ctx.db, { email, name, password, roleNames }, actorOf(request));
+      const user = await ctx.directory.users.create({ email, name, password, roleNames }, actorOf(request));
       return reply.code(201).send(adminUserView(user));
     },
   );
@@ -106,7 +94,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
         response: { 200: AdminUserSchema },
       },
     },
-    async (request) => adminUserView(await adminUpdateUser(ctx.db, request.params.user_id, request.body, actorOf(request))),
+    async (request) => adminUserView(await ctx.directory.users.update(request.params.user_id, request.body, actorOf(request))),
   );
 
   app.delete(
@@ -122,7 +110,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
       },
     },
     async (request, reply) => {
-      await adminDeleteUser(ctx.db, request.params.user_id, actorOf(request));
+      await ctx.directory.users.remove(request.params.user_id, actorOf(request));
       return reply.code(204).send(null);
     },
   );
@@ -134,7 +122,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
       schema: { tags, operationId: 'listUserSessions', summary: 'A user’s live sessions', params: UserParams, response: { 200: Type.Array(SessionSchema) } },
     },
     async (request) => {
-      return userSessions(ctx.db, request.params.user_id);
+      return ctx.directory.users.sessions(request.params.user_id);
     },
   );
 
@@ -145,7 +133,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
       schema: { tags, operationId: 'revokeUserSessions', summary: 'Revoke every session of a user', params: UserParams, response: { 204: Type.Null() } },
     },
     async (request, reply) => {
-      await adminRevokeUserSessions(ctx.db, request.params.user_id, actorOf(request));
+      await ctx.directory.users.revokeSessions(request.params.user_id, actorOf(request));
       return reply.code(204).send(null);
     },
   );
@@ -164,7 +152,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
       },
     },
     async (request) => {
-      await grantRole(ctx.db, request.params.user_id, request.body.role_name, actorOf(request));
+      await ctx.directory.users.grantRole(request.params.user_id, request.body.role_name, actorOf(request));
       return { message: `Role ${request.body.role_name} assigned to user successfully` };
     },
   );
@@ -176,7 +164,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
       schema: { tags, operationId: 'revokeUserRole', summary: 'Revoke a system role', params: UserRoleParams, response: { 200: MessageSchema } },
     },
     async (request) => {
-      await revokeRole(ctx.db, request.params.user_id, request.params.role_name, actorOf(request));
+      await ctx.directory.users.revokeRole(request.params.user_id, request.params.role_name, actorOf(request));
       return { message: `Role ${request.params.role_name} removed from user successfully` };
     },
   );
@@ -195,7 +183,7 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
       },
     },
     async (request) => {
-      const roles = await adminSetRoles(ctx.db, request.params.user_id, request.body.role_names, actorOf(request));
+      const roles = await ctx.directory.users.setRoles(request.params.user_id, request.body.role_names, actorOf(request));
       return { message: 'User roles updated successfully', roles };
     },
   );
@@ -213,6 +201,6 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
         response: { 200: SystemMembershipSchema },
       },
     },
-    async (request) => adminSetMembershipFlags(ctx.db, request.params.user_id, request.params.role_name, request.body, actorOf(request)),
+    async (request) => ctx.directory.users.setMembershipFlags(request.params.user_id, request.params.role_name, request.body, actorOf(request)),
   );
 };

@@ -2,7 +2,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { normalizeEmail } from '../../services/email-address.ts';
-import { publicUser } from '../../services/users.ts';
 import { clientInfo, enforceLimit, startSession, type HttpContext } from '../context.ts';
 import { currentUser } from '../guards.ts';
 import { apiLocale } from '../locale.ts';
@@ -32,7 +31,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
       await enforceLimit(ctx, 'register', request, normalizeEmail(request.body.email));
       const user = await ctx.accounts.register({ ...request.body, locale: apiLocale(request, ctx.config.brand.defaultLocale) });
       startSession(ctx, reply, await ctx.sessions.create(user.uuid, clientInfo(request)));
-      return reply.code(201).send(await publicUser(ctx.db, user.uuid));
+      return reply.code(201).send(await ctx.directory.users.publicView(user.uuid));
     },
   );
 
@@ -74,7 +73,7 @@ export const passwordRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app
     async (request) => {
       await enforceLimit(ctx, 'authenticate', request, null);
       const caller = await ctx.guards.principalOf(request);
-      return publicUser(ctx.db, (await ctx.accounts.verifyEmail(request.body.token, caller?.uuid ?? null)).uuid);
+      return ctx.directory.users.publicView((await ctx.accounts.verifyEmail(request.body.token, caller?.uuid ?? null)).uuid);
     },
   );
 

@@ -3,7 +3,6 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.ts';
-import { liveSessionsOf, revokeOwnSessionOrFail } from '../../services/session-views.ts';
 import { userPublicView } from '../../services/user-view.ts';
 import { clearSessionCookies } from '../credentials.ts';
 import { installAccess } from '../route-access.ts';
@@ -93,7 +92,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
     },
     async (request) => {
       const user = currentUser(request);
-      return (await liveSessionsOf(ctx.db, user.uuid)).map((session) => ({ ...session, current: session.id === user.session_id }));
+      return (await ctx.directory.ownSessions.list(user.uuid)).map((session) => ({ ...session, current: session.id === user.session_id }));
     },
   );
 
@@ -111,7 +110,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
     },
     async (request, reply) => {
       const user = currentUser(request);
-      await revokeOwnSessionOrFail(ctx.db, user.uuid, request.params.id);
+      await ctx.directory.ownSessions.revoke(user.uuid, request.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -1,7 +1,6 @@
 /** Tagline's routes: eligibility check, magic-link send, and /authenticate. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { isEligible } from '../../services/eligibility.ts';
 import { normalizeEmail } from '../../services/email-address.ts';
 import { requireValidEmail } from '../../services/accounts.ts';
 import { clientInfo, enforceLimit, startSession, tokenBody, type HttpContext } from '../context.ts';
@@ -34,7 +33,7 @@ export const magicLinkRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     async (request) => {
       const email = requireValidEmail(request.body.email);
       await enforceLimit(ctx, 'verify_eligibility', request, email);
-      return { eligible: await isEligible(ctx.db, email) };
+      return { eligible: await ctx.directory.eligible.includes(email) };
     },
   );
 

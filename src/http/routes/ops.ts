@@ -1,20 +1,16 @@
 /** Operations routes: liveness, readiness, and the OpenAPI document. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Db } from '../../db/connect.ts';
-import { createReadinessProbe } from '../../services/readiness.ts';
+import type { ReadinessProbe } from '../../services/readiness.ts';
 
 export interface OpsDeps {
-  readonly db: Db;
-  /** How long /readyz waits for the database before it answers 503 (never the request's 504). */
-  readonly readinessTimeoutMs: number;
+  /** The database check behind /readyz (services/readiness.ts, built with its own deadline). */
+  readonly readiness: ReadinessProbe;
 }
 
 const Status = Type.Object({ status: Type.String() });
 
-export const opsRoutes: FastifyPluginAsyncTypebox<OpsDeps> = async (app, { db, readinessTimeoutMs }) => {
-  const readiness = createReadinessProbe(db, readinessTimeoutMs, (error) => app.log.warn({ err: error }, 'readiness check: database unreachable'));
-
+export const opsRoutes: FastifyPluginAsyncTypebox<OpsDeps> = async (app, { readiness }) => {
   app.get(
     '/healthz',
     {

@@ -4,7 +4,6 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { addOrganizerMember, changeOrganizerMemberRole, organizerMembers, removeOrganizerMember, renameOrganizerAs } from '../../services/organizers.ts';
 import { AppError, validationError } from '../../errors.ts';
 import { actorOf, organizerOf } from '../access.ts';
 import { installAccess } from '../route-access.ts';
@@ -50,7 +49,7 @@ export const organizerRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
         response: { 200: OrganizerSchema },
       },
     },
-    async (request) => organizerView(await renameOrganizerAs(ctx.db, request.params.id, request.body.name.trim(), actorOf(request))),
+    async (request) => organizerView(await ctx.directory.organizers.rename(request.params.id, request.body.name.trim(), actorOf(request))),
   );
 
   app.get(
@@ -65,7 +64,7 @@ export const organizerRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
         response: { 200: Type.Array(MemberSchema) },
       },
     },
-    async (request) => organizerMembers(ctx.db, request.params.id),
+    async (request) => ctx.directory.organizers.members(request.params.id),
   );
 
   app.post(
@@ -85,7 +84,7 @@ export const organizerRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
       const { email, user_uuid: userUuid, role } = request.body;
       if ((email === undefined) === (userUuid === undefined)) throw validationError(['body'], 'give exactly one of email or user_uuid');
       const { standing } = organizerOf(request);
-      const member = await addOrganizerMember(ctx.db, request.params.id, { email, user_uuid: userUuid }, role, standing, actorOf(request));
+      const member = await ctx.directory.organizers.addMember(request.params.id, { email, user_uuid: userUuid }, role, standing, actorOf(request));
       return reply.code(201).send(member);
     },
   );
@@ -105,8 +104,8 @@ export const organizerRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     },
     async (request) => {
       const { standing } = organizerOf(request);
-      await changeOrganizerMemberRole(ctx.db, request.params.id, request.params.user_uuid, request.body.role, standing, actorOf(request));
-      const members = await organizerMembers(ctx.db, request.params.id);
+      await ctx.directory.organizers.changeMemberRole(request.params.id, request.params.user_uuid, request.body.role, standing, actorOf(request));
+      const members = await ctx.directory.organizers.members(request.params.id);
       const member = members.find((m) => m.user_uuid === request.params.user_uuid);
       if (member === undefined) throw new AppError('member_not_found');
       return member;
@@ -128,7 +127,7 @@ export const organizerRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
     async (request, reply) => {
       const { standing } = organizerOf(request);
       const actor = actorOf(request);
-      await removeOrganizerMember(ctx.db, request.params.id, request.params.user_uuid, standing, actor.actor === request.params.user_uuid, actor);
+      await ctx.directory.organizers.removeMember(request.params.id, request.params.user_uuid, standing, actor.actor === request.params.user_uuid, actor);
       return reply.code(204).send(null);
     },
   );
