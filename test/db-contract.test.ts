@@ -15,7 +15,7 @@ import { findUserByEmail, insertUser } from '../src/queries/users.ts';
 import { adminListUsers } from '../src/queries/user-views.ts';
 import { checkEmails, importEligibleEmails } from '../src/services/eligibility.ts';
 import { revokeRole } from '../src/services/memberships.ts';
-import { createTestDatabase, insertPlainUser, type TestDatabase } from './helpers/db.ts';
+import { createTestDatabase, insertPlainUser, waitForLockWaiter, type TestDatabase } from './helpers/db.ts';
 
 let t: TestDatabase;
 before(async () => {
@@ -174,7 +174,8 @@ describe(`data layer contract (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGli
       await locked;
       let racingDone = false;
       const racing = insertEligibleChunk(t.db, ['race@example.org'], 'single').finally(() => (racingDone = true));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // PostgreSQL says when the racing writer blocks on the import's lock.
+      await waitForLockWaiter(t.db);
       const waited = !racingDone;
       release();
       await importing;

@@ -13,7 +13,7 @@ import { insertOrganizer, removeOrganizerMembership, renameOrganizer, upsertOrga
 import { grantSystemRole, revokeSystemRole, setMembershipFlags } from '../src/queries/memberships.ts';
 import { loadUserWithMemberships, type UserWithMemberships } from '../src/queries/principal.ts';
 import { deleteRole, findRoleByName, insertRole } from '../src/queries/roles.ts';
-import { createTestDatabase, insertPlainUser, type TestDatabase } from './helpers/db.ts';
+import { createTestDatabase, insertPlainUser, waitForLockWaiter, type TestDatabase } from './helpers/db.ts';
 
 let t: TestDatabase;
 before(async () => {
@@ -129,7 +129,7 @@ describe(`user_access lists (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite
         .transaction()
         .execute(async (trx) => grantSystemRole(trx, user, sustainer))
         .finally(() => (secondDone = true));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitForLockWaiter(t.db);
       const waited = !secondDone;
       release();
       await Promise.all([first, second]);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import type { LogEvent } from 'kysely';
+import { sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import { openPGliteInstance, openPostgres, type Db, type DbHandle, type DbKind, type PoolStats } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
@@ -116,4 +116,20 @@ export async function insertPlainUser(db: Db, email: string): Promise<string> {
   const user = await insertUser(db, { email, authProvider: 'local', isEmailVerified: false });
   if (user === null) throw new Error(`${email} exists already`);
   return user.uuid;
+}
+
+/**
+ * Resolves once a session of this database waits for a lock (PostgreSQL's own view of it), so a
+ * test can prove "the other writer waits" without guessing how long to sleep. Fails after 10 s.
+ */
+export async function waitForLockWaiter(db: Db): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const { rows } = await sql<{ waiting: number }>`
+      select count(*)::int as waiting from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()`.execute(db);
+    if ((rows[0]?.waiting ?? 0) > 0) return;
+    if (Date.now() > deadline) throw new Error('no session came to wait for a lock within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
