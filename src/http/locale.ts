@@ -49,9 +49,7 @@ export function requestLocale(request: FastifyRequest, reply: FastifyReply, fall
     reply.setCookie(LOCALE_COOKIE, asked, { path: '/', sameSite: 'lax', maxAge: ONE_YEAR_SECONDS, httpOnly: false });
     return asked;
   }
-  const kept = request.cookies[LOCALE_COOKIE];
-  if (isLocale(kept)) return kept;
-  return negotiateLocale(request.headers['accept-language'], fallback);
+  return apiLocale(request, fallback);
 }
 
 /** An API request's language (for the mails it causes): the pages' cookie, else Accept-Language. */

@@ -9,6 +9,7 @@ import { createAccess, type GuardHook } from './access.ts';
 import type { HttpContext } from './context.ts';
 import { bearerToken, hasAuthCookie } from './credentials.ts';
 import type { RouteAccess } from './route-contract.ts';
+import { closedSchema } from './validation.ts';
 
 function guardFor(ctx: HttpContext, access: RouteAccess, hooks: ReturnType<typeof createAccess>): GuardHook | null {
   if (typeof access !== 'string') return hooks.organizerGuard(access.organizer, access.selfParam === undefined ? {} : { selfParam: access.selfParam });
@@ -30,6 +31,10 @@ function guardFor(ctx: HttpContext, access: RouteAccess, hooks: ReturnType<typeo
   }
 }
 
+function refusesUnknownFields(access: RouteAccess): boolean {
+  return access === 'admin' || typeof access !== 'string';
+}
+
 function asList(hooks: RouteOptions['onRequest']): onRequestAsyncHookHandler[] {
   if (hooks === undefined) return [];
   return (Array.isArray(hooks) ? hooks : [hooks]) as onRequestAsyncHookHandler[];
@@ -44,5 +49,8 @@ export function installAccess(app: FastifyInstance, ctx: HttpContext, fallback: 
     config.access ??= fallback;
     const guard = guardFor(ctx, config.access, hooks);
     if (guard !== null) route.onRequest = [guard as onRequestAsyncHookHandler, ...asList(route.onRequest)];
+    // Admin and organizer bodies refuse fields they do not name (validation.ts); the seeds'
+    // public routes stay lenient.
+    if (refusesUnknownFields(config.access) && route.schema?.body !== undefined) route.schema = { ...route.schema, body: closedSchema(route.schema.body) };
   });
 }

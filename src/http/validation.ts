@@ -1,10 +1,12 @@
 /**
  * Schema validation. Bodies are JSON and validated strictly (a number is not a password);
  * query strings and path params arrive as text and are coerced to the schema's types.
- * Unknown body fields: the admin and organizer routes refuse them (422 naming the field), so a
- * misspelt or unsupported field (`owner_email` where `owner_user_id` was meant) never passes as
- * "not given"; the seeds' public routes drop them before the handler sees them, as FastAPI did.
- * Either way no unknown field reaches a handler (no mass assignment).
+ * Unknown body fields: a body schema closed with `additionalProperties: false` refuses them (422
+ * naming the field), so a misspelt or unsupported field (`owner_email` where `owner_user_id` was
+ * meant) never passes as "not given". The admin and organizer routes' bodies are closed from their
+ * access (route-access.ts, closedSchema; the OpenAPI description states the rule); the seeds' public
+ * routes stay open and drop unknown fields before the handler sees them, as FastAPI did. Either way
+ * no unknown field reaches a handler (no mass assignment).
  *
  * Every validated part is also checked for NUL: PostgreSQL text cannot hold U+0000, so a string
  * carrying one would otherwise reach the database and fail there as a 500.
@@ -23,12 +25,10 @@ function makeAjv(coerceTypes: Options['coerceTypes']): Ajv {
 }
 
 const bodyAjv = makeAjv(false);
-const strictBodyAjv = new Ajv({ coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: true, strict: false });
-addFormats(strictBodyAjv);
+/** For closed bodies: an unknown field is an error there, not something to drop. */
+const closedBodyAjv = new Ajv({ coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: true, strict: false });
+addFormats(closedBodyAjv);
 const textAjv = makeAjv('array');
-
-/** Routes whose bodies may not carry unknown fields (the seeds' public routes stay lenient). */
-const STRICT_BODY_ROUTES = /\/(admin|organizers)\//;
 
 /** The schema with every object closed to properties it does not name (unless it says otherwise). */
 export function closedSchema(schema: unknown): unknown {
@@ -77,8 +77,8 @@ function refusingNul(validate: ValidateFunction): CheckedValidator {
   return checked;
 }
 
-export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart, url }) => {
-  if (httpPart === 'body' && STRICT_BODY_ROUTES.test(url)) return refusingNul(strictBodyAjv.compile(closedSchema(schema) as object));
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
+  if (httpPart === 'body' && (schema as { additionalProperties?: unknown }).additionalProperties === false) return refusingNul(closedBodyAjv.compile(schema));
   const ajv = httpPart === 'body' ? bodyAjv : textAjv;
   return refusingNul(ajv.compile(schema));
 };
