@@ -162,7 +162,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       });
   });
 
-  configurePasswordHashing({ concurrency: deps.config.operations.passwordHashConcurrency, queue: deps.config.operations.passwordHashQueue });
+  const operations = deps.config.operations;
+  configurePasswordHashing({ concurrency: operations.passwordHashConcurrency, queue: operations.passwordHashQueue, maxWaitMs: operations.passwordHashMaxWaitMs });
   const metrics = registerMetrics(app, { poolStats: deps.poolStats ?? (() => null), token: deps.config.operations.metricsToken });
 
   // Draining starts at SIGTERM (beginDrain, before the grace period) or at close() at the latest.

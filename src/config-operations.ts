@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { ConfigError, type Env } from './config-parse.ts';
+import { DEFAULT_HASH_MAX_WAIT_MS, DEFAULT_HASH_QUEUE } from './security/hash-gate.ts';
 
 export interface OperationsConfig {
   /** A request not answered within this many ms gets 504 and its unfinished writes roll back. */
@@ -12,9 +13,10 @@ export interface OperationsConfig {
   readonly databasePoolSize: number;
   /** Requests inside handlers at once; past it, 503 overloaded with Retry-After. */
   readonly maxInFlight: number;
-  /** Password hashes (argon2id) computed at once, and how many may wait for one. */
+  /** Password hashes (argon2id) computed at once; how many may wait; how long one may expect to wait. */
   readonly passwordHashConcurrency: number;
   readonly passwordHashQueue: number;
+  readonly passwordHashMaxWaitMs: number;
   /** Event-loop delay past which new requests are refused (503); 0 turns the check off. */
   readonly maxEventLoopDelayMs: number;
   /** After SIGTERM, how long new requests get 503 before the listener closes (then the drain). */
@@ -51,7 +53,8 @@ export function parseOperations(env: Env, production: boolean): OperationsConfig
     databasePoolSize: wholeNumber('DATABASE_POOL_SIZE', env.DATABASE_POOL_SIZE, 10, 1),
     maxInFlight: wholeNumber('MAX_IN_FLIGHT', env.MAX_IN_FLIGHT, 256, 1),
     passwordHashConcurrency: wholeNumber('PASSWORD_HASH_CONCURRENCY', env.PASSWORD_HASH_CONCURRENCY, availableParallelism(), 1),
-    passwordHashQueue: wholeNumber('PASSWORD_HASH_QUEUE', env.PASSWORD_HASH_QUEUE, 32, 0),
+    passwordHashQueue: wholeNumber('PASSWORD_HASH_QUEUE', env.PASSWORD_HASH_QUEUE, DEFAULT_HASH_QUEUE, 0),
+    passwordHashMaxWaitMs: wholeNumber('PASSWORD_HASH_MAX_WAIT_MS', env.PASSWORD_HASH_MAX_WAIT_MS, DEFAULT_HASH_MAX_WAIT_MS, 0),
     maxEventLoopDelayMs: wholeNumber('MAX_EVENT_LOOP_DELAY_MS', env.MAX_EVENT_LOOP_DELAY_MS, 1_000, 0),
     // Production sits behind a load balancer that needs a few seconds to notice; a developer's Ctrl-C should not wait.
     shutdownGraceMs: wholeNumber('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS, production ? 5_000 : 0, 0),

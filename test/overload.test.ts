@@ -1,6 +1,7 @@
 /**
  * Overload: past capacity the excess gets 503 overloaded with Retry-After at once, admitted
- * requests keep a bounded latency, a login flood cannot starve /me, and operations routes stay up.
+ * requests keep a bounded latency, a login burst waits in a bounded line instead of being refused,
+ * a login flood past that bound cannot starve /me, and operations routes stay up.
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,6 +9,9 @@ import { after, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { createTestApp, type TestApp } from './helpers/app.ts';
 import { createUser, login, PASSWORD } from './helpers/auth.ts';
+import { AppError } from '../src/errors.ts';
+import { createHashGate } from '../src/security/hash-gate.ts';
+import type { Timed } from '../src/security/hash-pool.ts';
 
 const apps: TestApp[] = [];
 after(async () => Promise.all(apps.map((app) => app.close())));
@@ -48,10 +52,26 @@ describe('MAX_IN_FLIGHT', () => {
   });
 });
 
-describe('a login flood', () => {
-  it('gets 503 for what the hash gate cannot take, and /me keeps answering 200 meanwhile', async () => {
-    // One hash at a time with two waiting; room for 40 requests in flight.
-    const t = await appWith({ MAX_IN_FLIGHT: '40', PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '2', MAX_EVENT_LOOP_DELAY_MS: '0' });
+describe('a login burst', () => {
+  it('is queued and served while the expected wait stays under PASSWORD_HASH_MAX_WAIT_MS: 60 at once, none refused', async () => {
+    // One hash thread, so 60 logins stand in one line; the bound is generous for a slow CI machine.
+    const t = await appWith({ MAX_IN_FLIGHT: '100', PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_MAX_WAIT_MS: '20000', MAX_EVENT_LOOP_DELAY_MS: '0' });
+    const member = await createUser(t.database.db, 'member@example.org');
+    const burst = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        t.app.inject({ method: 'POST', url: '/auth/login', payload: { email: i % 2 === 0 ? member.email : `nobody${i}@example.org`, password: PASSWORD } }),
+      ),
+    );
+    assert.deepEqual(
+      burst.map((res) => res.statusCode),
+      Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? 200 : 401)),
+      'every login of the burst is answered for what it is: no 503',
+    );
+  });
+
+  it('past the wait bound gets 503 at once, and /me keeps answering 200 meanwhile', async () => {
+    // One hash at a time, and a line no longer than ~50 ms; room for 40 requests in flight.
+    const t = await appWith({ MAX_IN_FLIGHT: '40', PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_MAX_WAIT_MS: '50', MAX_EVENT_LOOP_DELAY_MS: '0' });
     const member = await createUser(t.database.db, 'member@example.org');
     const session = await login(t.app, member.email);
     const flood = Array.from({ length: 60 }, (_, i) =>
@@ -80,6 +100,37 @@ describe('a login flood', () => {
       logins.some((res) => res.statusCode === 200),
       'logins that got a slot still succeed',
     );
+  });
+});
+
+describe('the hash gate', () => {
+  const never = (): Promise<Timed<void>> => new Promise<Timed<void>>(() => undefined);
+  const hashFor = async (ms: number): Promise<Timed<void>> => ({ value: undefined, computeMs: ms });
+
+  it('queues while the expected wait (line per slot × the mean hash time) is within the bound, then refuses', async () => {
+    // Before any hash has finished the mean is 25 ms: with 2 slots and 100 ms, 8 may wait.
+    const gate = createHashGate({ concurrency: 2, queue: 1000, maxWaitMs: 100 });
+    const admitted = Array.from({ length: 10 }, () => gate.run(never));
+    assert.deepEqual(gate.load(), { running: 2, waiting: 8, expectedWaitMs: 125 });
+    await assert.rejects(gate.run(never), (error: unknown) => error instanceof AppError && error.code === 'overloaded');
+    assert.equal(admitted.length, 10);
+  });
+
+  it('refuses past PASSWORD_HASH_QUEUE waiting even when the wait would be short', async () => {
+    const gate = createHashGate({ concurrency: 1, queue: 3, maxWaitMs: 60_000 });
+    for (let i = 0; i < 4; i++) void gate.run(never);
+    assert.deepEqual(gate.load(), { running: 1, waiting: 3, expectedWaitMs: 100 });
+    await assert.rejects(gate.run(never), (error: unknown) => error instanceof AppError && error.code === 'overloaded');
+  });
+
+  it('follows the measured hash time: slower hashes shorten the line it accepts', async () => {
+    const gate = createHashGate({ concurrency: 1, queue: 1000, maxWaitMs: 200 });
+    for (let i = 0; i < 5; i++) await gate.run(() => hashFor(60));
+    // The mean moved from 25 ms towards 60 ms: 25 + 35 × (1 − 0.8⁵) ≈ 48.5 ms, so 4 fit in 200 ms (8 did at 25 ms).
+    void gate.run(never);
+    for (let i = 0; i < 4; i++) void gate.run(never);
+    assert.equal(Math.round(gate.load().expectedWaitMs), 243);
+    await assert.rejects(gate.run(never), (error: unknown) => error instanceof AppError && error.code === 'overloaded');
   });
 });
 

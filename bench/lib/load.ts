@@ -8,6 +8,8 @@ export interface LoadResult {
   readonly p99: number;
   readonly requests: number;
   readonly non2xx: number;
+  /** Answers by status code, when some were not 2xx (so a report can say which: 503 is shedding, 429 a limit). */
+  readonly statuses?: Record<string, number>;
   readonly errors: number;
   /** CPU per request by where it went, when the served process's pid was given. */
   readonly cpu?: CpuSplit;
@@ -25,6 +27,10 @@ export interface LoadOptions {
   readonly pid?: number;
   /** Called per request: returns the body and extra headers of that request. */
   readonly perRequest?: () => { body?: string; headers?: Record<string, string> };
+}
+
+function statusCounts(stats: Partial<Record<string, { count?: number }>> | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(stats ?? {}).map(([code, stat]) => [code, stat?.count ?? 0]));
 }
 
 export async function load(options: LoadOptions): Promise<LoadResult> {
@@ -54,6 +60,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     p99: result.latency.p99,
     requests: result.requests.total,
     non2xx: result.non2xx,
+    ...(result.non2xx > 0 ? { statuses: statusCounts(result.statusCodeStats) } : {}),
     errors: result.errors,
     ...(meter === null ? {} : { cpu: meter.stop(result.requests.total) }),
   };
@@ -76,9 +83,17 @@ function medianCpu(results: readonly LoadResult[]): CpuSplit | undefined {
   };
 }
 
+function sumStatuses(results: readonly LoadResult[]): Record<string, number> | undefined {
+  const sums: Record<string, number> = {};
+  for (const [code, count] of results.flatMap((r) => Object.entries(r.statuses ?? {}))) sums[code] = (sums[code] ?? 0) + count;
+  return Object.keys(sums).length === 0 ? undefined : sums;
+}
+
 export function medianResult(results: readonly LoadResult[]): LoadResult {
   const cpu = medianCpu(results);
+  const statuses = sumStatuses(results);
   return {
+    ...(statuses === undefined ? {} : { statuses }),
     ...(cpu === undefined ? {} : { cpu }),
     rps: median(results.map((r) => r.rps)),
     p50: median(results.map((r) => r.p50)),

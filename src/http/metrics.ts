@@ -67,6 +67,14 @@ function registerPoolGauges(registry: Registry, poolStats: () => PoolStats | nul
       this.set({ state: 'waiting' }, load.waiting);
     },
   });
+  new Gauge({
+    name: 'gatehouse_password_hash_expected_wait_seconds',
+    help: 'How long a password hash queued now would expect to wait (refused past PASSWORD_HASH_MAX_WAIT_MS)',
+    registers: [registry],
+    collect(): void {
+      this.set(passwordHashLoad().expectedWaitMs / 1000);
+    },
+  });
 }
 
 export function registerMetrics(app: FastifyInstance, options: MetricsOptions): Metrics {

@@ -1,12 +1,14 @@
 /**
- * Password hashing: argon2id at OWASP's minimum (m=19456 KiB, t=2, p=1). @node-rs/argon2 runs
- * on libuv's thread pool, so hashing never blocks the event loop.
+ * Password hashing: argon2id at OWASP's minimum (m=19456 KiB, t=2, p=1), on the hash pool's
+ * lower-priority threads (hash-pool.ts), admitted by the hash gate (hash-gate.ts): hashing never
+ * blocks the event loop, and a burst of sign-ins waits in a bounded line.
  */
 import { randomBytes } from 'node:crypto';
-import { hash, verify, type Options } from '@node-rs/argon2';
+import type { Options } from '@node-rs/argon2';
 import { availableParallelism } from 'node:os';
 import { loadCommonPasswords } from './common-passwords.ts';
-import { createHashGate, type HashGate, type HashGateSettings } from './hash-gate.ts';
+import { createHashGate, DEFAULT_HASH_MAX_WAIT_MS, DEFAULT_HASH_QUEUE, type HashGate, type HashGateSettings } from './hash-gate.ts';
+import { createHashPool, type HashPool } from './hash-pool.ts';
 
 // `Algorithm` is a const enum, which isolated modules cannot read: 2 is Algorithm.Argon2id.
 const ARGON2ID = 2 as Options['algorithm'];
@@ -21,32 +23,35 @@ export const ARGON2_PARAMS: Readonly<Options> & { memoryCost: number; timeCost: 
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
 
-/** One gate per process, because the thread pool it guards is per process (hash-gate.ts). */
-let gate: HashGate = createHashGate({ concurrency: availableParallelism(), queue: 32 });
+/** One gate and one pool per process, like the threads they guard (hash-gate.ts). */
+let gate: HashGate = createHashGate({ concurrency: availableParallelism(), queue: DEFAULT_HASH_QUEUE, maxWaitMs: DEFAULT_HASH_MAX_WAIT_MS });
+let pool: HashPool = createHashPool(gate.settings.concurrency);
 
-/** Sets PASSWORD_HASH_CONCURRENCY / PASSWORD_HASH_QUEUE (at start-up, before requests). */
+/** Sets PASSWORD_HASH_CONCURRENCY / _QUEUE / _MAX_WAIT_MS (at start-up, before requests). */
 export function configurePasswordHashing(settings: HashGateSettings): void {
-  if (settings.concurrency !== gate.settings.concurrency || settings.queue !== gate.settings.queue) gate = createHashGate(settings);
+  const current = gate.settings;
+  if (settings.concurrency === current.concurrency && settings.queue === current.queue && settings.maxWaitMs === current.maxWaitMs) return;
+  gate = createHashGate(settings);
+  if (settings.concurrency !== current.concurrency) {
+    void pool.close();
+    pool = createHashPool(settings.concurrency);
+  }
 }
 
-export function passwordHashLoad(): { running: number; waiting: number } {
+export function passwordHashLoad(): { running: number; waiting: number; expectedWaitMs: number } {
   return gate.load();
 }
 
-/** Throws AppError('overloaded') when too many hashes are already running and waiting. */
+/** Throws AppError('overloaded') when the line for a hash is longer than the wait bound. */
 export async function hashPassword(password: string): Promise<string> {
-  return gate.run(() => hash(password, ARGON2_PARAMS));
+  const threads = pool;
+  return gate.run(() => threads.hash(password, ARGON2_PARAMS));
 }
 
 /** False for a mismatch or a malformed hash; never throws for bad input (but may be overloaded). */
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
-  return gate.run(async () => {
-    try {
-      return await verify(passwordHash, password);
-    } catch {
-      return false;
-    }
-  });
+  const threads = pool;
+  return gate.run(() => threads.verify(passwordHash, password));
 }
 
 /** True when the stored hash is not argon2id at (at least) today's parameters. */
@@ -81,6 +86,6 @@ let dummyHash: Promise<string> | null = null;
  */
 export function dummyPasswordHash(): Promise<string> {
   // Made once per process, outside the gate: a memoized refusal would break every later login.
-  dummyHash ??= hash(randomBytes(32).toString('base64url'), ARGON2_PARAMS);
+  dummyHash ??= pool.hash(randomBytes(32).toString('base64url'), ARGON2_PARAMS).then((hashed) => hashed.value);
   return dummyHash;
 }
