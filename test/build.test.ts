@@ -19,9 +19,10 @@ after(() => {
 });
 
 describe('the build', () => {
-  it('starts with no configuration, serves the API and the hosted pages, drains on SIGTERM; its CLI runs', async () => {
+  it('starts with no configuration (but open sign-up), serves the API and the hosted pages, hashes passwords on its bundled worker, drains on SIGTERM; its CLI runs', async () => {
     await buildDist(outdir);
-    const server = await startServerProcess({ NODE_ENV: 'development', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, 60_000, [
+    // SIGNUP_MODE=open only so that a password account can be made without an eligible list.
+    const server = await startServerProcess({ NODE_ENV: 'development', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SIGNUP_MODE: 'open' }, 60_000, [
       ...startFlags(),
       path.join(outdir, 'main.js'),
     ]);
@@ -34,6 +35,13 @@ describe('the build', () => {
       assert.equal(asset.status, 200);
       assert.ok((await asset.text()).length > 1000, 'the page code was bundled from web/');
       assert.equal((await fetch(`${server.url}/auth/me`)).status, 401);
+      // A password sign-up hashes on the bundled hash worker (dist/hash-worker.js), then signs in with it.
+      const account = { email: 'built@example.org', password: 'a built password 1' };
+      const post = (url: string): Promise<Response> =>
+        fetch(`${server.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
+      const registered = await post('/auth/register');
+      assert.equal(registered.status, 201, await registered.text());
+      assert.equal((await post('/auth/login')).status, 200);
       assert.match(server.output(), /listening on/);
     } finally {
       server.child.kill('SIGTERM');
