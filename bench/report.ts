@@ -1,6 +1,7 @@
 /** The bench report: a Markdown table with ratios and targets, for stdout and bench/RESULTS.md. */
 import type { LoadResult } from './lib/load.ts';
 import type { CpuSplit } from './lib/cpu.ts';
+import type { VerifyRow } from './verify-sdk.ts';
 import type { W1Result, W2Result } from './workloads.ts';
 
 export interface BenchResults {
@@ -15,6 +16,7 @@ export interface BenchResults {
   readonly w4: { bulkMs: number; cliMs: number; copyMs: number; copySameShapeMs: number; addresses: number };
   readonly w5: { admin: LoadResult; me: LoadResult };
   readonly pglite: { rps: number; p50: number; p99: number; startupMs: number };
+  readonly verify: readonly VerifyRow[];
   readonly totalSeconds: number;
 }
 
@@ -154,6 +156,18 @@ export function report(r: BenchResults): string {
     '—',
     `start ${n(r.pglite.startupMs)} ms`,
   );
+  for (const v of r.verify) {
+    const ratio = v.ours / v.floor;
+    row(
+      `V1 @gatehouse/verify verify() ${v.algorithm}`,
+      `${n(v.ours)} /s`,
+      '—',
+      `${n(v.floor)} /s (bare jose.jwtVerify, key in hand)`,
+      `${n(ratio, 2)}×`,
+      '≥ 0.9×',
+      verdict(ratio >= 0.9),
+    );
+  }
   return [
     `# Gatehouse benchmark${r.quick ? ' (BENCH_QUICK)' : ''}`,
     '',

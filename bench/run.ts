@@ -10,6 +10,7 @@ import path from 'node:path';
 import { ROOT, startService, type Service } from './lib/processes.ts';
 import { buildDist, startFlags } from '../scripts/build.ts';
 import { createUsers, mintTokens, openBenchDb, PASSWORD, recreateDatabase, writeCsv } from './lib/setup.ts';
+import { verifySdk } from './verify-sdk.ts';
 import { w1, w2, w3, w4, w5, type Settings } from './workloads.ts';
 import { load } from './lib/load.ts';
 import { report, type BenchResults } from './report.ts';
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
         return w4(gatehouse, db, databaseUrl, API_KEY, writeCsv(csvFile, ELIGIBLE), csvFile);
       },
       pglite: pgliteW1,
+      verify: (): ReturnType<typeof verifySdk> => verifySdk(QUICK ? 300 : 2_000, QUICK ? 2 : 3),
     };
     if (ONLY !== null) {
       // A partial run (for working on one workload) prints its numbers and leaves RESULTS.md alone.
@@ -130,6 +132,8 @@ async function main(): Promise<void> {
     const r4 = await workloads.w4();
     console.log('W1 on embedded PGlite …');
     const pglite = await workloads.pglite();
+    console.log('V1 @gatehouse/verify verify() vs bare jose.jwtVerify …');
+    const verify = await workloads.verify();
 
     const results: BenchResults = {
       date: new Date().toISOString(),
@@ -143,6 +147,7 @@ async function main(): Promise<void> {
       w4: { ...r4, addresses: ELIGIBLE },
       w5: r5,
       pglite,
+      verify,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
     mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });

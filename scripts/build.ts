@@ -17,7 +17,11 @@ export async function buildDist(outdir: string = path.join(projectRoot(), 'dist'
   rmSync(outdir, { recursive: true, force: true });
   await build({
     // The hash worker is its own file: piscina starts it in each hash thread (security/hash-pool.ts).
-    entryPoints: { main: path.join(root, 'src/start.ts'), cli: path.join(root, 'src/cli/index.ts'), 'hash-worker': path.join(root, 'src/security/hash-worker.ts') },
+    entryPoints: {
+      main: path.join(root, 'src/start.ts'),
+      cli: path.join(root, 'src/cli/index.ts'),
+      'hash-worker': path.join(root, 'src/security/hash-worker.ts'),
+    },
     outdir,
     bundle: true,
     platform: 'node',

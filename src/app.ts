@@ -26,6 +26,7 @@ import { validatorCompiler } from './http/validation.ts';
 import { opsRoutes } from './http/routes/ops.ts';
 import { passwordRoutes } from './http/routes/auth-passwords.ts';
 import { sessionRoutes } from './http/routes/auth-sessions.ts';
+import { introspectionRoutes } from './http/routes/introspection.ts';
 import { cookieNames } from './http/credentials.ts';
 import { openApiOptions } from './http/openapi.ts';
 import { registerContractCheck, type ContractViolationSink } from './http/contract-check.ts';
@@ -163,7 +164,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   const operations = deps.config.operations;
-  configurePasswordHashing({ concurrency: operations.passwordHashConcurrency, queue: operations.passwordHashQueue, maxWaitMs: operations.passwordHashMaxWaitMs });
+  configurePasswordHashing({
+    concurrency: operations.passwordHashConcurrency,
+    queue: operations.passwordHashQueue,
+    maxWaitMs: operations.passwordHashMaxWaitMs,
+  });
   const metrics = registerMetrics(app, { poolStats: deps.poolStats ?? (() => null), token: deps.config.operations.metricsToken });
 
   // Draining starts at SIGTERM (beginDrain, before the grace period) or at close() at the latest.
@@ -230,6 +235,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   for (const prefix of deps.config.authRoutePrefixes) {
     await app.register(passwordRoutes, { ...context, prefix });
     await app.register(sessionRoutes, { ...context, prefix });
+    await app.register(introspectionRoutes, { ...context, prefix });
     await app.register(magicLinkRoutes, { ...context, prefix });
     await app.register(magicLinkLandingRoutes, { ...context, prefix });
     await app.register(adminUserRoutes, { ...context, prefix });

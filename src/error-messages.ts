@@ -39,6 +39,7 @@ export const ERROR_MESSAGES = {
   csrf_foreign_referer: "Cross-site request refused: the Referer's origin is not allowed (it must be PUBLIC_URL's origin or one of CORS_ORIGINS)",
   csrf_no_origin:
     'Cross-site request refused: it carries the session cookies but no Origin header. Browsers send one themselves; other clients send "Origin: {origin}" or "X-Requested-With: <any value>"',
+  api_key_required: 'Send the API key in X-API-Key (API_KEY): this route is for services, not users',
   no_jwks: 'No JWKS: access tokens are HS256 (set JWT_ALGORITHM=EdDSA or ES256 to publish keys)',
   // The outside world and operations
   provider_credentials: 'The sign-in provider refused our credentials (check STYTCH_PROJECT_ID/STYTCH_SECRET)',

@@ -84,7 +84,7 @@ describe('the OpenAPI document', () => {
     assert.equal(new Set(ids).size, ids.length, 'operationIds are unique');
   });
 
-  it('states 401 and 403 on every authenticated operation, and the API key only on admin ones', () => {
+  it('states 401 and 403 on every authenticated operation, and the API key only on admin ones and introspection', () => {
     for (const { method, path, op } of operations) {
       const schemes = new Set((op.security ?? []).flatMap((alternative) => Object.keys(alternative)));
       const needsCredential = (op.security ?? []).length > 0 && !(op.security ?? []).some((alternative) => Object.keys(alternative).length === 0);
@@ -93,7 +93,9 @@ describe('the OpenAPI document', () => {
         assert.ok(schemes.has('apiKey') && schemes.has('bearer') && schemes.has('cookie'), `${method} ${path}: admin security`);
         assert.ok(op.responses['403']?.description.includes('missing_role'), `${method} ${path}: 403 missing_role`);
       } else {
-        assert.ok(!schemes.has('apiKey'), `${method} ${path}: the API key is for admin routes only`);
+        // Introspection is for services (the API key), never for a user's credential.
+        if (op.operationId === 'introspectToken') assert.deepEqual([...schemes], ['apiKey'], `${method} ${path}: the API key only`);
+        else assert.ok(!schemes.has('apiKey'), `${method} ${path}: the API key is for admin routes and introspection only`);
       }
     }
   });

@@ -42,6 +42,8 @@ export function organizerOf(request: FastifyRequest): { organizer: OrganizerRow;
 export interface Access {
   /** X-API-Key (constant-time) or an active, unsuspended admin membership. */
   requireAdmin: GuardHook;
+  /** X-API-Key only (a service behind Gatehouse, not a person). */
+  requireApiKey: GuardHook;
   /** The caller's standing in the organizer of `:id` must allow `action`. */
   organizerGuard(action: OrganizerAction, options?: { selfParam?: string }): GuardHook;
 }
@@ -49,16 +51,27 @@ export interface Access {
 export function createAccess(ctx: HttpContext): Access {
   const adminGuard = ctx.guards.requireSystemRole('admin');
 
+  /** Checks a presented X-API-Key (constant time); a wrong one is refused, never passed on. */
+  function acceptApiKey(request: FastifyRequest, presented: string | string[]): void {
+    if (ctx.config.apiKey === null || typeof presented !== 'string' || !constantTimeEqual(presented, ctx.config.apiKey)) {
+      ctx.securityEvent('authorization_failure', { reason: 'invalid_api_key', ip: request.ip });
+      throw new AppError('invalid_api_key');
+    }
+    request.actor = actorFor(request, 'api_key');
+  }
+
   return {
+    async requireApiKey(request): Promise<void> {
+      const presented = request.headers['x-api-key'];
+      if (presented === undefined) throw new AppError('not_authenticated', { message: 'api_key_required' });
+      acceptApiKey(request, presented);
+    },
+
     async requireAdmin(request, reply): Promise<void> {
       const presented = request.headers['x-api-key'];
       if (presented !== undefined) {
         // A wrong key never falls back to the cookie: the caller chose the key.
-        if (ctx.config.apiKey === null || typeof presented !== 'string' || !constantTimeEqual(presented, ctx.config.apiKey)) {
-          ctx.securityEvent('authorization_failure', { reason: 'invalid_api_key', ip: request.ip });
-          throw new AppError('invalid_api_key');
-        }
-        request.actor = actorFor(request, 'api_key');
+        acceptApiKey(request, presented);
         return;
       }
       await adminGuard.call(request.server, request, reply);

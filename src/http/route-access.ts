@@ -28,6 +28,8 @@ function guardFor(ctx: HttpContext, access: RouteAccess, hooks: ReturnType<typeo
       return ctx.guards.requireUser as GuardHook;
     case 'admin':
       return hooks.requireAdmin;
+    case 'service':
+      return hooks.requireApiKey;
   }
 }
 

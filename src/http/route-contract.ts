@@ -22,6 +22,7 @@ import type { OrganizerAction } from '../services/organizer-permissions.ts';
  *   session   any credential of a session (bearer, access or refresh cookie); logout
  *   user      an active, undeleted user (bearer or access cookie)
  *   admin     the API key, or a user with an active admin membership
+ *   service   the API key only: a service behind Gatehouse (token introspection)
  *   organizer the caller's standing in the organizer of `:id` allows `action`
  */
 export type RouteAccess =
@@ -31,6 +32,7 @@ export type RouteAccess =
   | 'session'
   | 'user'
   | 'admin'
+  | 'service'
   | { readonly organizer: OrganizerAction; /** A member may do this to themselves (removing themselves). */ readonly selfParam?: string };
 
 declare module 'fastify' {
@@ -69,6 +71,7 @@ const ACCESS_ERRORS: Readonly<Record<string, readonly ErrorCode[]>> = {
   session: ['not_authenticated'],
   user: ['not_authenticated', 'user_inactive'],
   admin: ['not_authenticated', 'invalid_api_key', 'missing_role', 'user_inactive'],
+  service: ['not_authenticated', 'invalid_api_key'],
   organizer: ['not_authenticated', 'user_inactive', 'missing_role', 'organizer_not_found'],
 };
 
@@ -79,6 +82,7 @@ const ACCESS_SECURITY: Readonly<Record<string, readonly SecurityRequirement[]>> 
   session: [{ bearer: [] }, { cookie: [] }, { refreshCookie: [] }],
   user: [{ bearer: [] }, { cookie: [] }],
   admin: [{ apiKey: [] }, { bearer: [] }, { cookie: [] }],
+  service: [{ apiKey: [] }],
   organizer: [{ bearer: [] }, { cookie: [] }],
 };
 

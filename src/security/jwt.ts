@@ -35,8 +35,20 @@ export interface JwtSettings {
   readonly keys?: VerificationKeys;
 }
 
+/** An organizer's uuid → the holder's role in it (the `organizers` claim). */
+export type OrganizerRoles = Readonly<Record<string, 'owner' | 'admin' | 'member'>>;
+
+export interface SignedClaims {
+  readonly userId: string;
+  readonly email: string;
+  readonly roles: readonly string[];
+  readonly sid: string;
+  /** Active organizer memberships, for guards of the services behind Gatehouse (@gatehouse/verify). */
+  readonly organizers?: OrganizerRoles;
+}
+
 export interface JwtCodec {
-  sign(claims: { userId: string; email: string; roles: readonly string[]; sid: string }, now?: Date): Promise<string>;
+  sign(claims: SignedClaims, now?: Date): Promise<string>;
   verify(token: string): Promise<AccessClaims | null>;
 }
 
@@ -57,6 +69,25 @@ export function fitRolesClaim(roles: readonly string[]): { roles: string[]; trun
   }
   return { roles: kept, truncated: false };
 }
+/**
+ * The `organizers` claim lets a service behind Gatehouse check an organizer role offline. Like
+ * `roles`, it is cut past a budget (about seven memberships) and then says
+ * `organizers_truncated: true`: @gatehouse/verify then asks Gatehouse (introspection) or refuses,
+ * never guesses from a partial list. Gatehouse's own guards never read it (they read the database).
+ */
+export const ORGANIZERS_CLAIM_BUDGET = 360;
+
+export function fitOrganizersClaim(organizers: OrganizerRoles): { organizers: Record<string, string>; truncated: boolean } {
+  const kept: Record<string, string> = {};
+  let used = 0;
+  for (const [uuid, role] of Object.entries(organizers)) {
+    used += uuid.length + role.length + 6;
+    if (used > ORGANIZERS_CLAIM_BUDGET) return { organizers: kept, truncated: true };
+    kept[uuid] = role;
+  }
+  return { organizers: kept, truncated: false };
+}
+
 const FORBIDDEN_HEADERS = ['jku', 'jwk', 'x5u', 'x5c'] as const;
 
 function isAccessClaims(payload: JWTPayload | JsonObject): payload is JWTPayload & AccessClaims {
@@ -102,11 +133,14 @@ export function createJwtCodec(settings: JwtSettings): JwtCodec {
     async sign(claims, now = new Date()): Promise<string> {
       const iat = Math.floor(now.getTime() / 1000);
       const fitted = fitRolesClaim(claims.roles);
+      const organizers = fitOrganizersClaim(claims.organizers ?? {});
       const custom = {
         user_id: claims.userId,
         email: claims.email,
         roles: fitted.roles,
         ...(fitted.truncated ? { roles_truncated: true } : {}),
+        organizers: organizers.organizers,
+        ...(organizers.truncated ? { organizers_truncated: true } : {}),
         sid: claims.sid,
       };
       // HS256 (the default) with node:crypto, as it verifies (hs256.ts says why); the same claims.

@@ -12,9 +12,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
-import { loadUserWithMemberships } from '../queries/principal.ts';
+import { loadPrincipal, loadUserWithMemberships, type OrganizerMembershipFacts } from '../queries/principal.ts';
 import { findRefreshState, insertSession, revokeSession, revokeUserSessions, rotateRefreshToken } from '../queries/sessions.ts';
-import type { JwtCodec } from '../security/jwt.ts';
+import type { JwtCodec, OrganizerRoles } from '../security/jwt.ts';
 import { constantTimeEqual, hashToken, hmac } from '../security/tokens.ts';
 import { effectiveRoles } from './user-view.ts';
 
@@ -53,7 +53,35 @@ export interface SessionService {
    */
   revokeByRefreshToken(refreshToken: string): Promise<{ sessionId: string; userUuid: string; stytchSessionToken: string | null } | null>;
   revokeAllForUser(userUuid: string, exceptSessionId?: string | null): Promise<string[]>;
+  /**
+   * What an access token stands for now (RFC 7662): valid signature and times, and a live
+   * session of an active user; roles and organizer memberships as they are in the database at
+   * this moment (never the token's copy), untruncated.
+   */
+  introspect(accessToken: string): Promise<Introspection>;
 }
+
+/** The organizers claim: uuid → role, for active memberships only (what the list holds). */
+export function organizerRoles(memberships: readonly OrganizerMembershipFacts[]): OrganizerRoles {
+  return Object.fromEntries(memberships.map((membership) => [membership.organizer_uuid, membership.membership_role]));
+}
+
+/** RFC 7662's answer: `{active: false}` and nothing else for a token that does not work now. */
+export type Introspection =
+  | { readonly active: false }
+  | {
+      readonly active: true;
+      readonly token_type: 'access_token';
+      readonly sub: string;
+      readonly user_id: string;
+      readonly email: string;
+      readonly roles: string[];
+      readonly organizers: OrganizerRoles;
+      readonly sid: string;
+      readonly iss: string;
+      readonly iat: number;
+      readonly exp: number;
+    };
 
 function refreshTokenFor(key: string, sessionId: string, generation: number): string {
   return `${sessionId}.${generation}.${hmac(key, `refresh:${sessionId}.${generation}`)}`;
@@ -85,7 +113,7 @@ export function createSessionService(deps: { db: Db; jwt: JwtCodec; settings: Se
       throw new AppError('invalid_token');
     }
     const roles = effectiveRoles(user.system);
-    const accessToken = await jwt.sign({ userId: user.uuid, email: user.email, roles, sid: sessionId });
+    const accessToken = await jwt.sign({ userId: user.uuid, email: user.email, roles, organizers: organizerRoles(user.organizers), sid: sessionId });
     return { accessToken, refreshToken, sessionId, roles, userUuid: user.uuid };
   }
 
@@ -144,6 +172,26 @@ export function createSessionService(deps: { db: Db; jwt: JwtCodec; settings: Se
 
     async revokeAllForUser(userUuid, exceptSessionId = null): Promise<string[]> {
       return revokeUserSessions(db, userUuid, exceptSessionId);
+    },
+
+    async introspect(accessToken): Promise<Introspection> {
+      const claims = await jwt.verify(accessToken);
+      if (claims === null) return { active: false };
+      const principal = await loadPrincipal(db, claims.sid, claims.sub);
+      if (principal === null || !principal.is_active || principal.is_deleted) return { active: false };
+      return {
+        active: true,
+        token_type: 'access_token',
+        sub: principal.uuid,
+        user_id: principal.uuid,
+        email: principal.email,
+        roles: effectiveRoles(principal.system),
+        organizers: organizerRoles(principal.organizers),
+        sid: principal.session_id,
+        iss: claims.iss,
+        iat: claims.iat,
+        exp: claims.exp,
+      };
     },
   };
 }

@@ -239,6 +239,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What an access token stands for now (RFC 7662), for the services behind Gatehouse */
+        post: operations["introspectToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/verify-email-eligibility": {
         parameters: {
             query?: never;
@@ -2558,6 +2575,174 @@ export interface operations {
              *     - `not_found`: Not Found
              */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `payload_too_large`: Request body is too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `unsupported_media_type`: Unsupported media type: send application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `validation_error`: Request validation failed
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `internal_error`: Internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `database_unavailable`: The database is unavailable; retry shortly
+             *     - `overloaded`: The service is overloaded; retry shortly
+             *     - `service_unavailable`: Service temporarily unavailable
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `request_timeout`: The request took too long and was stopped; its unfinished changes were rolled back
+             */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    introspectToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                    token_type_hint?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description RFC 7662: only `active: false` for a token that does not work now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        active: boolean;
+                        /** @enum {string} */
+                        token_type?: "access_token";
+                        /** Format: uuid */
+                        sub?: string;
+                        /** Format: uuid */
+                        user_id?: string;
+                        email?: string;
+                        /** @description Effective system roles now (active, not suspended) */
+                        roles?: string[];
+                        /** @description Organizer uuid → role now, every membership (never truncated) */
+                        organizers?: {
+                            [key: string]: "owner" | "admin" | "member";
+                        };
+                        /** Format: uuid */
+                        sid?: string;
+                        iss?: string;
+                        iat?: number;
+                        exp?: number;
+                    };
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `bad_request`: Bad request
+             *     - `invalid_json`: Request body is not valid JSON
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `invalid_api_key`: Invalid API key
+             *     - `not_authenticated`: Not authenticated
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `csrf_rejected`: Cross-site request refused
+             */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
