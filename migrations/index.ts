@@ -9,6 +9,7 @@ import * as m0003 from './0003_time_ordered_eligible_ids.ts';
 import * as m0004 from './0004_user_access.ts';
 import * as m0005 from './0005_unproven_passwords.ts';
 import * as m0006 from './0006_signing_key_publish_first.ts';
+import * as m0007 from './0007_membership_expiry.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004_user_access': m0004,
   '0005_unproven_passwords': m0005,
   '0006_signing_key_publish_first': m0006,
+  '0007_membership_expiry': m0007,
 };

@@ -83,7 +83,7 @@ describe('users', () => {
       'the refused PUT changed nothing',
     );
     const patched = await call('PATCH', `/admin/users/${user.uuid}/roles/active`, { is_suspended: true });
-    assert.deepEqual(patched.json(), { type: 'system', role: 'active', status: 'suspended' });
+    assert.deepEqual(patched.json(), { type: 'system', role: 'active', status: 'suspended', expires_at: null });
   });
 
   it('deactivation and deletion revoke sessions on the next request; a deleted user is 404 and cannot sign in', async () => {

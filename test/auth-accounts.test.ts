@@ -46,7 +46,7 @@ describe('POST /register', () => {
     assert.equal(body.email, 'eligible@example.org');
     assert.equal(body.role, 'user');
     assert.notEqual(body.uuid, '00000000-0000-4000-8000-000000000000');
-    assert.deepEqual(body.memberships, [{ type: 'system', role: 'member', status: 'active' }]);
+    assert.deepEqual(body.memberships, [{ type: 'system', role: 'member', status: 'active', expires_at: null }]);
     assert.ok(res.cookies.some((c) => c.name === 'access_token' && c.httpOnly === true && c.sameSite === 'Lax' && c.path === '/'));
     const stored = await findUserByEmail(t.database.db, 'eligible@example.org');
     assert.equal(stored?.is_email_verified, false);

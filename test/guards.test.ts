@@ -55,8 +55,8 @@ describe('GET /me', () => {
       name: null,
       role: 'user',
       memberships: [
-        { type: 'system', role: 'active', status: 'suspended' },
-        { type: 'system', role: 'member', status: 'active' },
+        { type: 'system', role: 'active', status: 'suspended', expires_at: null },
+        { type: 'system', role: 'member', status: 'active', expires_at: null },
         { type: 'organizer', organizer_uuid: runClub, organizer_name: 'Run Club', membership_role: 'owner' },
       ],
     });

@@ -33,8 +33,8 @@ async function lists(userUuid: string): Promise<Pick<UserWithMemberships, 'syste
   return { system: user.system, organizers: user.organizers };
 }
 
-function systemRoles(...entries: [string, boolean, boolean][]): { role: string; is_active: boolean; is_suspended: boolean }[] {
-  return entries.map(([role, is_active, is_suspended]) => ({ role, is_active, is_suspended }));
+function systemRoles(...entries: [string, boolean, boolean][]): { role: string; is_active: boolean; is_suspended: boolean; expires_at: null }[] {
+  return entries.map(([role, is_active, is_suspended]) => ({ role, is_active, is_suspended, expires_at: null }));
 }
 
 describe(`user_access lists (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {

@@ -23,6 +23,12 @@ import {
 } from 'kysely';
 import { isCopyQuery, pgliteCopyText } from './copy-in.ts';
 
+/**
+ * Leads SQL that may hold several statements and has no parameters. PostgreSQL's pg runs such a
+ * query with the simple protocol anyway; PGlite needs exec() for it.
+ */
+export const SCRIPT_MARKER = '/* script */';
+
 /** FIFO mutex: `acquire()` resolves with the function that releases it. */
 export class Mutex {
   #tail: Promise<void> = Promise.resolve();
@@ -46,6 +52,12 @@ class PGliteConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    if (compiledQuery.sql.startsWith(SCRIPT_MARKER)) {
+      // A script of several statements without parameters (the job queue's schema): PGlite's
+      // simple-protocol exec, as pg sends a parameterless query. The last statement's rows answer.
+      const results = await this.#pglite.exec(compiledQuery.sql);
+      return { rows: (results.at(-1)?.rows ?? []) as R[] };
+    }
     const result = isCopyQuery(compiledQuery.sql)
       ? // COPY input reaches PGlite as the file /dev/blob (copy-in.ts).
         await this.#pglite.query<R>(pgliteCopyText(compiledQuery.sql), [], { blob: new Blob([String(compiledQuery.parameters[0])]) })

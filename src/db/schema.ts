@@ -42,8 +42,23 @@ export interface SystemMembershipsTable {
   role_id: string;
   is_active: Generated<boolean>;
   is_suspended: Generated<boolean>;
+  /** Null: never. Past it the membership is not effective (checked at read time). */
+  expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   config: Json;
   created_at: Timestamp;
+}
+
+export interface MembershipExpiryNoticesTable {
+  membership_id: string;
+  notice_days: number;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  sent_at: Timestamp;
+}
+
+export interface MailRateTable {
+  id: number;
+  tokens: number;
+  refilled_at: Timestamp;
 }
 
 export interface OrganizersTable {
@@ -138,6 +153,8 @@ export interface Database {
   audit_log: AuditLogTable;
   signing_keys: SigningKeysTable;
   user_access: UserAccessTable;
+  membership_expiry_notices: MembershipExpiryNoticesTable;
+  mail_rate: MailRateTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

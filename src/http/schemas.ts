@@ -26,6 +26,7 @@ export const SystemMembershipSchema = Type.Object({
   type: Type.Literal('system'),
   role: Type.String(),
   status: Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('inactive')]),
+  expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When it stops counting (then status is inactive); null: never' }),
 });
 
 export const OrganizerMembershipSchema = Type.Object({

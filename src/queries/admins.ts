@@ -14,14 +14,15 @@ export async function lockMembershipRules(db: Db): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext('gatehouse.membership-rules'))`.execute(db);
 }
 
-/** Users who are effective admins: membership active and unsuspended, user active and not deleted. */
+/** Users who are effective admins: membership active, unsuspended and unexpired, user active and not deleted. */
 export async function effectiveAdmins(db: Db): Promise<string[]> {
   const rows = await sql<{ user_uuid: string }>`
     select m.user_uuid
     from system_memberships m
     join roles r on r.id = m.role_id
     join users u on u.uuid = m.user_uuid
-    where r.name = 'admin' and m.is_active and not m.is_suspended and u.is_active and not u.is_deleted`.execute(db);
+    where r.name = 'admin' and m.is_active and not m.is_suspended and (m.expires_at is null or m.expires_at > now())
+      and u.is_active and not u.is_deleted`.execute(db);
   return rows.rows.map((row) => row.user_uuid);
 }
 

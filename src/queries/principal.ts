@@ -11,6 +11,8 @@ export interface SystemMembershipFacts {
   readonly role: string;
   readonly is_active: boolean;
   readonly is_suspended: boolean;
+  /** ISO timestamp from user_access's JSON (or a Date from a table read); null or absent: never. */
+  readonly expires_at?: string | Date | null;
 }
 
 export interface OrganizerMembershipFacts {

@@ -12,10 +12,20 @@ export async function adminFindUser(db: Db, uuid: string): Promise<AdminUserRow 
   return result.rows[0] ?? null;
 }
 
-/** Users by email, keyset-paginated, with an optional email substring and role filter. */
-export async function adminListUsers(db: Db, filter: { email?: string; role?: string; afterEmail?: string; limit: number }): Promise<AdminUserRow[]> {
+export interface UserFilter {
+  readonly email?: string;
+  readonly role?: string;
+  /** With or without `role`: users with a system membership (of that role) expiring before this instant. */
+  readonly expiringBefore?: Date;
+  readonly afterEmail?: string;
+  readonly limit: number;
+}
+
+/** Users by email, keyset-paginated, with an optional email substring, role and expiry filter. */
+export async function adminListUsers(db: Db, filter: UserFilter): Promise<AdminUserRow[]> {
   const email = filter.email === undefined || filter.email === '' ? null : `%${escapeLike(filter.email.toLowerCase())}%`;
   const role = filter.role === undefined || filter.role === '' ? null : filter.role;
+  const before = filter.expiringBefore ?? null;
   const result = await sql<AdminUserRow>`
     select ${USER_WITH_MEMBERSHIPS} from ${USERS_WITH_ACCESS}
     where not u.is_deleted
@@ -23,6 +33,9 @@ export async function adminListUsers(db: Db, filter: { email?: string; role?: st
       and (${filter.afterEmail ?? null}::text is null or u.email > ${filter.afterEmail ?? null})
       and (${role}::text is null or exists (
         select 1 from system_memberships m join roles r on r.id = m.role_id where m.user_uuid = u.uuid and r.name = ${role}))
+      and (${before}::timestamptz is null or exists (
+        select 1 from system_memberships m join roles r on r.id = m.role_id
+        where m.user_uuid = u.uuid and (${role}::text is null or r.name = ${role}) and m.expires_at is not null and m.expires_at < ${before}))
     order by u.email
     limit ${filter.limit}`.execute(db);
   return result.rows;

@@ -113,3 +113,12 @@ export async function softDeleteUser(db: Db, uuid: string): Promise<void> {
     .where('uuid', '=', uuid)
     .execute();
 }
+
+/** Live (undeleted) users among these uuids and emails (emails already normalized), by uuid and by email. */
+export async function findLiveUsers(db: Db, uuids: readonly string[], emails: readonly string[]): Promise<{ uuid: string; email: string }[]> {
+  if (uuids.length === 0 && emails.length === 0) return [];
+  const result = await sql<{ uuid: string; email: string }>`
+    select uuid, email from users
+    where not is_deleted and (uuid = any (${[...uuids]}::uuid[]) or email = any (${[...emails]}::text[]))`.execute(db);
+  return result.rows;
+}

@@ -5,7 +5,7 @@
  */
 import type { Db } from '../db/connect.ts';
 import { AppError, fieldError } from '../errors.ts';
-import { adminFindUser, adminListUsers, type AdminUserRow } from '../queries/user-views.ts';
+import { adminFindUser, adminListUsers, type AdminUserRow, type UserFilter } from '../queries/user-views.ts';
 import { softDeleteUser, updateUserFields } from '../queries/users.ts';
 import { insertAudit } from '../queries/audit.ts';
 import { retireOneTimeTokens } from '../queries/one-time-tokens.ts';
@@ -124,25 +124,26 @@ export async function adminSetMembershipFlags(
   db: Db,
   uuid: string,
   roleName: string,
-  flags: { is_active?: boolean; is_suspended?: boolean },
+  flags: { is_active?: boolean; is_suspended?: boolean; expires_at?: Date | null },
   by: Actor,
-): Promise<{ type: 'system'; role: string; status: MembershipStatus }> {
+): Promise<{ type: 'system'; role: string; status: MembershipStatus; expires_at: string | null }> {
   return db.transaction().execute(async (trx) => {
     const user = await adminFindUser(trx, uuid);
     const role = await findRoleByName(trx, roleName);
     const current = user?.system.find((m) => m.role === roleName);
     if (user === null || role === null || current === undefined) throw new AppError('user_or_role_not_found');
-    if (role.name === 'admin' && (flags.is_active === false || flags.is_suspended === true)) await assertNotLastAdmin(trx, uuid);
+    const endsNow = flags.expires_at !== undefined && flags.expires_at !== null && flags.expires_at.getTime() <= Date.now();
+    if (role.name === 'admin' && (flags.is_active === false || flags.is_suspended === true || endsNow)) await assertNotLastAdmin(trx, uuid);
     const updated = await setMembershipFlags(trx, uuid, role.id, flags);
     if (updated === null) throw new AppError('user_or_role_not_found');
     await insertAudit(trx, {
       ...by,
       action: 'user.role.update',
       target: uuid,
-      before: { role: roleName, status: membershipStatus(current) },
+      before: { role: roleName, status: membershipStatus(current), expires_at: current.expires_at ?? null },
       after: { role: roleName, ...flags },
     });
-    return { type: 'system', role: roleName, status: membershipStatus(updated) };
+    return { type: 'system', role: roleName, status: membershipStatus(updated), expires_at: updated.expires_at?.toISOString() ?? null };
   });
 }
 
@@ -155,7 +156,7 @@ export async function adminDeleteRole(db: Db, name: string, by: Actor): Promise<
 }
 
 /** A page of users by email (filter by email substring or role), after `afterEmail`. */
-export async function findUsers(db: Db, filter: { email?: string; role?: string; afterEmail?: string; limit: number }): Promise<AdminUserRow[]> {
+export async function findUsers(db: Db, filter: UserFilter): Promise<AdminUserRow[]> {
   return adminListUsers(db, filter);
 }
 

@@ -20,7 +20,7 @@ import {
 import { auditEntries } from './audit-log.ts';
 import { importEligibleEmails, isEligible, previewImport } from './eligibility.ts';
 import { addEligibleEmail, listEligibleEmails, removeEligibleBatch, removeEligibleEmail } from './eligible-list.ts';
-import { grantRole, revokeRole } from './memberships.ts';
+import { grantRole, renewMemberships, revokeRole } from './memberships.ts';
 import {
   addOrganizerMember,
   changeOrganizerMemberRole,
@@ -53,6 +53,7 @@ const OPERATIONS = {
     publicView: publicUser,
   },
   roles: { all: allRoles, create: createRole, remove: adminDeleteRole },
+  memberships: { renew: renewMemberships },
   organizers: {
     page: organizersPage,
     create: createOrganizer,

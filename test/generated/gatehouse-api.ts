@@ -394,7 +394,7 @@ export interface paths {
         delete: operations["revokeUserRole"];
         options?: never;
         head?: never;
-        /** Activate, deactivate, suspend or reinstate one system membership */
+        /** Activate, deactivate, suspend or reinstate one system membership, or change when it expires */
         patch: operations["setMembershipStatus"];
         trace?: never;
     };
@@ -410,6 +410,23 @@ export interface paths {
         put?: never;
         /** Create a system role */
         post: operations["createRole"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/admin/memberships/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Renew a system role until a date for these users (granting it where missing); all or nothing */
+        post: operations["renewMemberships"];
         delete?: never;
         options?: never;
         head?: never;
@@ -629,6 +646,8 @@ export interface components {
             type: "system";
             role: string;
             status: "active" | "suspended" | "inactive";
+            /** @description When it stops counting (then status is inactive); null: never */
+            expires_at: string | null;
         };
         OrganizerMembership: {
             /** @enum {string} */
@@ -3297,6 +3316,8 @@ export interface operations {
             query?: {
                 email?: string;
                 role?: string;
+                /** @description Users with a membership (of `role`, when given) expiring before this instant */
+                expiring_before?: string;
                 limit?: number;
                 cursor?: string;
             };
@@ -4496,6 +4517,8 @@ export interface operations {
             content: {
                 "application/json": {
                     role_name: string;
+                    /** @description When the membership stops counting (ISO 8601); null: never */
+                    expires_at?: string | null;
                 };
             };
         };
@@ -4834,6 +4857,8 @@ export interface operations {
                 "application/json": {
                     is_active?: boolean;
                     is_suspended?: boolean;
+                    /** @description When the membership stops counting (ISO 8601); null: never */
+                    expires_at?: string | null;
                 };
             };
         };
@@ -5161,6 +5186,175 @@ export interface operations {
              *     - `role_exists`: Role already exists
              */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `payload_too_large`: Request body is too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `unsupported_media_type`: Unsupported media type: send application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `validation_error`: Request validation failed
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `internal_error`: Internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `database_unavailable`: The database is unavailable; retry shortly
+             *     - `overloaded`: The service is overloaded; retry shortly
+             *     - `service_unavailable`: Service temporarily unavailable
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `request_timeout`: The request took too long and was stopped; its unfinished changes were rolled back
+             */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    renewMemberships: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    role_name: string;
+                    /** Format: date-time */
+                    expires_at: string;
+                    user_ids?: string[];
+                    emails?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        renewed: number;
+                        granted: number;
+                    };
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `bad_request`: Bad request
+             *     - `invalid_json`: Request body is not valid JSON
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `invalid_api_key`: Invalid API key
+             *     - `not_authenticated`: Not authenticated
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `csrf_rejected`: Cross-site request refused
+             *     - `missing_role`: User does not have the required role
+             *     - `user_inactive`: User account is deactivated
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `role_not_found`: Role not found
+             */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -37,6 +37,29 @@ export const adminMiscRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
       reply.code(201).send(roleView(await ctx.directory.roles.create(request.body.name, request.body.description ?? null, actorOf(request)))),
   );
 
+  app.post(
+    '/admin/memberships/renew',
+    {
+      config: { errors: ['role_not_found'] },
+      schema: {
+        tags: ['admin: roles'],
+        operationId: 'renewMemberships',
+        summary: 'Renew a system role until a date for these users (granting it where missing); all or nothing',
+        body: Type.Object({
+          role_name: Type.String({ maxLength: 100 }),
+          expires_at: Type.String({ format: 'date-time' }),
+          user_ids: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 10_000 })),
+          emails: Type.Optional(Type.Array(EmailField, { maxItems: 10_000 })),
+        }),
+        response: { 200: Type.Object({ renewed: Type.Integer(), granted: Type.Integer() }) },
+      },
+    },
+    async (request) => {
+      const { role_name: roleName, expires_at: expiresAt, user_ids: userIds, emails } = request.body;
+      return ctx.directory.memberships.renew({ roleName, expiresAt: new Date(expiresAt), userIds: userIds ?? [], emails: emails ?? [] }, actorOf(request));
+    },
+  );
+
   app.get(
     '/admin/roles',
     { schema: { tags: ['admin: roles'], operationId: 'listRoles', summary: 'Every system role', response: { 200: Type.Array(RoleSchema) } } },

@@ -9,6 +9,7 @@ import { AdminUserSchema, Cursor, Limit, MessageSchema, Paginated, RoleNameParam
 import type { HttpContext } from '../context.ts';
 import { decodeCursor, page } from '../pagination.ts';
 import { EmailField, PasswordField, SessionSchema, SystemMembershipSchema, UuidParam } from '../schemas.ts';
+import { validationError } from '../../errors.ts';
 
 const tags = ['admin: users'];
 const UserParams = Type.Object({ user_id: UuidParam });
@@ -18,6 +19,19 @@ export type AdminUserView = Static<typeof AdminUserSchema>;
 
 export function adminUserView(user: AdminUserRow): AdminUserView {
   return { ...userPublicView(user), is_active: user.is_active, is_email_verified: user.is_email_verified, created_at: user.created_at.toISOString() };
+}
+
+/** A membership's expiry: an ISO date-time, or null for never. */
+const ExpiresAt = Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+  description: 'When the membership stops counting (ISO 8601); null: never',
+});
+
+/** A grant's expiry must lie ahead: a membership granted already expired is a mistake, not a wish. */
+function futureInstant(value: string | null): Date | null {
+  if (value === null) return null;
+  const instant = new Date(value);
+  if (instant.getTime() <= Date.now()) throw validationError(['body', 'expires_at'], 'expires_at must be in the future');
+  return instant;
 }
 
 export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
@@ -33,6 +47,9 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
         querystring: Type.Object({
           email: Type.Optional(Type.String({ maxLength: 320 })),
           role: Type.Optional(Type.String({ maxLength: 63 })),
+          expiring_before: Type.Optional(
+            Type.String({ format: 'date-time', description: 'Users with a membership (of `role`, when given) expiring before this instant' }),
+          ),
           limit: Limit,
           cursor: Type.Optional(Cursor),
         }),
@@ -40,9 +57,15 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
       },
     },
     async (request) => {
-      const { email, role, limit, cursor } = request.query;
+      const { email, role, limit, cursor, expiring_before: expiringBefore } = request.query;
       const after = decodeCursor(cursor, ['text']);
-      const rows = await ctx.directory.users.find({ email, role, limit: limit + 1, ...(after?.[0] !== undefined ? { afterEmail: after[0] } : {}) });
+      const rows = await ctx.directory.users.find({
+        email,
+        role,
+        limit: limit + 1,
+        ...(expiringBefore === undefined ? {} : { expiringBefore: new Date(expiringBefore) }),
+        ...(after?.[0] !== undefined ? { afterEmail: after[0] } : {}),
+      });
       const result = page(rows, limit, (row) => [row.email]);
       return { items: result.items.map(adminUserView), next_cursor: result.next_cursor };
     },
@@ -147,12 +170,13 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
         operationId: 'grantUserRole',
         summary: 'Grant a system role',
         params: UserParams,
-        body: Type.Object({ role_name: RoleNameParam }),
+        body: Type.Object({ role_name: RoleNameParam, expires_at: Type.Optional(ExpiresAt) }),
         response: { 200: MessageSchema },
       },
     },
     async (request) => {
-      await ctx.directory.users.grantRole(request.params.user_id, request.body.role_name, actorOf(request));
+      const expiresAt = futureInstant(request.body.expires_at ?? null);
+      await ctx.directory.users.grantRole(request.params.user_id, request.body.role_name, actorOf(request), expiresAt);
       return { message: `Role ${request.body.role_name} assigned to user successfully` };
     },
   );
@@ -195,12 +219,16 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
       schema: {
         tags,
         operationId: 'setMembershipStatus',
-        summary: 'Activate, deactivate, suspend or reinstate one system membership',
+        summary: 'Activate, deactivate, suspend or reinstate one system membership, or change when it expires',
         params: UserRoleParams,
-        body: Type.Object({ is_active: Type.Optional(Type.Boolean()), is_suspended: Type.Optional(Type.Boolean()) }),
+        body: Type.Object({ is_active: Type.Optional(Type.Boolean()), is_suspended: Type.Optional(Type.Boolean()), expires_at: Type.Optional(ExpiresAt) }),
         response: { 200: SystemMembershipSchema },
       },
     },
-    async (request) => ctx.directory.users.setMembershipFlags(request.params.user_id, request.params.role_name, request.body, actorOf(request)),
+    async (request) => {
+      const { expires_at: expiresAt, ...flags } = request.body;
+      const terms = expiresAt === undefined ? flags : { ...flags, expires_at: expiresAt === null ? null : new Date(expiresAt) };
+      return ctx.directory.users.setMembershipFlags(request.params.user_id, request.params.role_name, terms, actorOf(request));
+    },
   );
 };
