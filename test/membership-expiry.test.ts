@@ -118,8 +118,8 @@ describe('a real short expiry, end to end', () => {
 describe('renewal and finding whom to remind', () => {
   it('POST /admin/memberships/renew renews and grants in one go; an unknown user is a 422 naming it, and nothing changes', async () => {
     const a = await createUser(t.database.db, 'renew-a@example.org', { roles: ['member'] });
-    const b = await createUser(t.database.db, 'renew-b@example.org', { roles: ['member'] });
-    const c = await createUser(t.database.db, 'renew-c@example.org');
+    await createUser(t.database.db, 'renew-b@example.org', { roles: ['member'] });
+    await createUser(t.database.db, 'renew-c@example.org');
     const year = new Date(Date.now() + 365 * 86_400_000).toISOString();
     const refused = await t.app.inject({
       method: 'POST',
