@@ -57,14 +57,19 @@ import { organizerRoutes } from './http/routes/organizers.ts';
 import { createStytchProvider, type StytchProvider } from './providers/stytch.ts';
 import { createMagicLinkService } from './services/magic-links.ts';
 import { createBackgroundTasks } from './background.ts';
+import { installBackgroundWork, type BackgroundWork } from './jobs/background-work.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Handles tests and embedders reach through the app. */
     gatehouse: {
+      /** The mail transport (its outbox in development); services send through the queue. */
       readonly mailer: Mailer;
+      /** The job queue and its workers. */
+      readonly jobs: BackgroundWork;
       readonly context: HttpContext;
       readonly routes: readonly RegisteredRoute[];
+      /** Until work after responses is done and every queued mail has had its attempt. */
       backgroundIdle(): Promise<void>;
       /** From now on every new request (and /readyz) gets 503, so load balancers move away. */
       beginDrain(): void;
@@ -294,7 +299,10 @@ function createContext(
     // Work after the response is not bound by the request's deadline.
     runWithoutDeadline,
   );
-  const { mailer, counterStore, stytch } = providers;
+  const { counterStore, stytch } = providers;
+  const transport = providers.mailer;
+  const jobs = installBackgroundWork(app, { db, config, transport });
+  const mailer = jobs.mailer;
   const keyRing =
     config.jwtAlgorithm === 'HS256'
       ? null
@@ -331,18 +339,23 @@ function createContext(
     background: background.run,
   };
   app.decorate('gatehouse', {
-    mailer,
+    mailer: transport,
+    jobs,
     context,
     routes,
-    backgroundIdle: background.idle,
+    async backgroundIdle(): Promise<void> {
+      await background.idle();
+      await jobs.mailIdle();
+    },
     beginDrain: () => {
       drain.active = true;
     },
   });
   app.addHook('onClose', async () => {
     await background.idle();
+    await jobs.stop();
     await counterStore.close();
-    if (deps.mailer === undefined) await mailer.close();
+    if (deps.mailer === undefined) await transport.close();
   });
   return context;
 }

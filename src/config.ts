@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { parseOperations, type OperationsConfig } from './config-operations.ts';
+import { parseLifecycle, type LifecycleConfig } from './config-lifecycle.ts';
 import { parseBrand, type BrandConfig } from './config-brand.ts';
 import { parseRateLimits, type RateLimits } from './config-limits.ts';
 import { ConfigError, parseDuration, type Env } from './config-parse.ts';
@@ -49,6 +50,7 @@ export interface Config {
   readonly host: string;
   readonly logLevel: LogLevel;
   readonly operations: OperationsConfig;
+  readonly lifecycle: LifecycleConfig;
   /** Abuse limits per action (RATE_LIMIT_*). */
   readonly rateLimits: RateLimits;
   /** BRAND_*, SUPPORT_EMAIL, DEFAULT_LOCALE (config-brand.ts). */
@@ -328,6 +330,7 @@ export function loadConfig(env: Env = readEnvironment()): LoadedConfig {
       nodeEnv === 'test' ? 'silent' : 'info',
     ),
     operations: parseOperations(env, production),
+    lifecycle: parseLifecycle(env),
     rateLimits: parseRateLimits(env),
     brand: parseBrand(env, production),
   };

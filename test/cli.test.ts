@@ -130,6 +130,25 @@ describe('gatehouse CLI', () => {
     assert.match(noSuch.stderr, /No organizer is named "Day Walkers"/);
   });
 
+  it('memberships: grant --until, the renewal (all or nothing) and who is expiring', async () => {
+    for (const email of ['renewal-a@example.org', 'renewal-b@example.org']) assert.equal((await cli(['users', 'add', email])).code, 0);
+    const soon = new Date(Date.now() + 10 * 86_400_000).toISOString();
+    const granted = await cli(['users', 'grant', 'renewal-a@example.org', 'sustainer', '--until', soon]);
+    assert.equal(granted.code, 0, granted.stderr);
+    assert.match(granted.stdout, new RegExp(`until ${soon}`));
+    assert.equal((await cli(['users', 'grant', 'renewal-a@example.org', 'sustainer', '--until', '2020-01-01'])).code, 1, 'a past date is refused');
+    const expiring = await cli(['memberships', 'expiring', '--before', new Date(Date.now() + 30 * 86_400_000).toISOString(), '--role', 'sustainer']);
+    assert.equal(expiring.stdout.trim(), `renewal-a@example.org\tsustainer\t${soon}`);
+
+    const refused = await cli(['memberships', 'renew', 'sustainer', 'renewal-a@example.org', 'nobody-at-all@example.org', '--until', '2099-01-31']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /No user has the email nobody-at-all@example.org/);
+    const renewed = await cli(['memberships', 'renew', 'sustainer', 'renewal-a@example.org', 'renewal-b@example.org', '--until', '2099-01-31']);
+    assert.equal(renewed.code, 0, renewed.stderr);
+    assert.match(renewed.stdout, /Renewed 1 and granted 1 sustainer memberships until 2099-01-31T00:00:00.000Z/);
+    assert.equal((await cli(['memberships', 'expiring', '--before', new Date(Date.now() + 30 * 86_400_000).toISOString()])).stdout.trim(), '');
+  });
+
   it('a missing role is named as the role, with the roles that exist', async () => {
     const res = await cli(['users', 'grant', 'root@example.org', 'editor']);
     assert.equal(res.code, 1);

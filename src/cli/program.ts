@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import { registerDatabaseCommands } from './commands/database.ts';
 import { registerEligibleCommands } from './commands/eligible.ts';
 import { registerKeyCommands } from './commands/keys.ts';
+import { registerMembershipCommands } from './commands/memberships.ts';
 import { registerOrganizerCommands } from './commands/organizers.ts';
 import { registerRoleCommands } from './commands/roles.ts';
 import { registerUserCommands } from './commands/users.ts';
@@ -29,6 +30,7 @@ function buildProgram(): Command {
   registerDatabaseCommands(program);
   registerUserCommands(program);
   registerRoleCommands(program);
+  registerMembershipCommands(program);
   registerEligibleCommands(program);
   registerOrganizerCommands(program);
   registerKeyCommands(program);

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config.ts';
 
-export type LinkKind = 'magic_link' | 'verify_email' | 'reset_password';
+export type LinkKind = 'magic_link' | 'verify_email' | 'reset_password' | 'account';
 export type LinkSettings = Pick<Config, 'publicUrl' | 'uiPath' | 'authRoutePrefixes'>;
 
 /** Without the hosted UI, front ends keep the documented /ui/… paths for their own pages. */
@@ -21,6 +21,8 @@ function pathFor(settings: LinkSettings, kind: LinkKind): string {
       return `${ui}/verify-email`;
     case 'reset_password':
       return `${ui}/reset-password`;
+    case 'account':
+      return `${ui}/account`;
   }
 }
 

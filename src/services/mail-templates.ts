@@ -52,3 +52,20 @@ export function verifyEmailMail(to: string, link: string, minutes: number, look:
 export function resetPasswordMail(to: string, link: string, minutes: number, look: MailLook): MailMessage {
   return message(to, RESET, link, minutes, look);
 }
+
+/** The reminder that a membership ends (MEMBERSHIP_EXPIRY_NOTICE_DAYS before): when, and where to look. */
+export function membershipExpiringMail(to: string, role: string, expiresAt: Date, days: number, accountLink: string, look: MailLook): MailMessage {
+  const t = translator(look.locale, look.brand.name);
+  const date = new Intl.DateTimeFormat(look.locale, { dateStyle: 'long', timeZone: 'UTC' }).format(expiresAt);
+  const intro = t('mail.expiring.intro', { role, date, days });
+  const action = t('mail.expiring.action');
+  const support = look.brand.supportEmail === null ? null : t('mail.support', { email: look.brand.supportEmail });
+  const text = `${intro}\n\n${action}:\n${accountLink}\n${support === null ? '' : `\n${support}\n`}\n— ${look.brand.name}\n`;
+  const html = `<!doctype html><html lang="${look.locale}"><body style="font-family:sans-serif">
+<p style="font-weight:bold">${escapeHtml(look.brand.name)}</p>
+<p>${escapeHtml(intro)}</p>
+<p><a href="${escapeHtml(accountLink)}" style="color:${escapeHtml(look.brand.color)}">${escapeHtml(action)}</a></p>
+${support === null ? '' : `<p style="color:#555">${escapeHtml(support)}</p>`}
+</body></html>`;
+  return { to, subject: t('mail.expiring.subject', { role, date }), text, html };
+}

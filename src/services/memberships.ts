@@ -17,6 +17,8 @@ export interface Actor {
 
 /** Grants the role until `expiresAt` (null: never; an existing membership takes these terms). */
 export async function grantRole(db: Db, userUuid: string, roleName: string, by: Actor, expiresAt: Date | null = null): Promise<void> {
+  // A grant is for the future: one that has already expired is a mistake, not a wish.
+  if (expiresAt !== null && expiresAt.getTime() <= Date.now()) throw fieldError(['expires_at'], 'expires_at must be in the future');
   await db.transaction().execute(async (trx) => {
     const user = await findUserByUuid(trx, userUuid);
     const role = await findRoleByName(trx, roleName);

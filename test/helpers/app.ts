@@ -44,7 +44,15 @@ export const GENEROUS_LIMITS: Readonly<Record<LimitedAction, RouteLimits>> = Obj
 export function testConfig(env: Env = {}): Config {
   // Event-loop-lag admission off: on a loaded 2-core CI machine it shed requests of tests that
   // do not test admission (test/overload.test.ts turns it on for its own).
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', DATA_DIR: '/nonexistent-test-data-dir', MAX_EVENT_LOOP_DELAY_MS: '0', ...env }).config;
+  // Mail rate: tests send many mails in a burst; the rate itself has its own test.
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    DATA_DIR: '/nonexistent-test-data-dir',
+    MAX_EVENT_LOOP_DELAY_MS: '0',
+    MAIL_RATE_PER_MINUTE: '100000',
+    ...env,
+  }).config;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {

@@ -11,6 +11,7 @@ import { effectiveRoles } from '../../services/user-view.ts';
 import { withDatabase } from '../context.ts';
 import { printOne, type OutputOptions } from '../output.ts';
 import { out, readStdin } from '../io.ts';
+import { parseInstant } from './memberships.ts';
 
 /** The role, or an error that says it is the role (not the user) that is missing, and which exist. */
 async function requireRoleName(db: Db, name: string): Promise<string> {
@@ -102,11 +103,13 @@ export function registerUserCommands(program: Command): void {
     .command('grant')
     .argument('<email>')
     .argument('<role>')
-    .action(async (email: string, role: string) => {
+    .option('--until <date>', 'the membership expires then (2027-01-31 is midnight UTC, or an ISO date-time); without it, never')
+    .action(async (email: string, role: string, options: { until?: string }) => {
+      const expiresAt = options.until === undefined ? null : parseInstant('until', options.until);
       await withDatabase(async ({ db }) => {
         const user = await requireUserByEmail(db, email);
-        await grantRole(db, user.uuid, await requireRoleName(db, role), CLI_ACTOR);
-        out(`Role ${role} assigned to ${user.email}`);
+        await grantRole(db, user.uuid, await requireRoleName(db, role), CLI_ACTOR, expiresAt);
+        out(`Role ${role} assigned to ${user.email}${expiresAt === null ? '' : ` until ${expiresAt.toISOString()}`}`);
       });
     });
 

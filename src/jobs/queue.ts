@@ -1,0 +1,112 @@
+/**
+ * The job queue: pg-boss (v10, the last line that runs on Node 20) on the service's own
+ * database. Why pg-boss: its `db` option lets it run through our connection (jobs/boss-database.ts),
+ * so the same library runs the same jobs over the same tables on PostgreSQL and on embedded PGlite
+ * (graphile-worker needs a pg pool with LISTEN, which PGlite cannot give); jobs are fetched with
+ * FOR UPDATE SKIP LOCKED, so any number of instances share them and none runs twice at once; it
+ * retries with backoff, schedules cron jobs once across instances, and keeps its state in its
+ * own schema (`pgboss`), which it creates and upgrades itself at start (under an advisory lock).
+ * A job survives a restart: it is a row until it completes.
+ *
+ * A job can be sent inside a transaction of ours (`send(…, { db: trx })`): it exists exactly
+ * when the change that wanted it commits.
+ */
+import PgBoss from 'pg-boss';
+import type { Db } from '../db/connect.ts';
+import { bossDatabase } from './boss-database.ts';
+
+export type JobHandler<T> = (data: T, job: { id: string }) => Promise<void>;
+
+export interface SendOptions {
+  /** Send inside this transaction: the job exists only if it commits. */
+  readonly db?: Db;
+  readonly retryLimit?: number;
+  /** Seconds before the first retry; doubled each time (with jitter) when `retryBackoff`. */
+  readonly retryDelay?: number;
+  readonly retryBackoff?: boolean;
+  readonly startAfter?: Date;
+  /** At most one job with this key waits at a time. */
+  readonly singletonKey?: string;
+}
+
+export interface WorkOptions {
+  /** Jobs of this queue this instance runs at once. */
+  readonly concurrency?: number;
+  readonly pollingIntervalSeconds?: number;
+}
+
+export interface JobQueue {
+  start(): Promise<void>;
+  /** Stops fetching, waits for running jobs (at most `timeoutMs`), then stops. */
+  stop(timeoutMs?: number): Promise<void>;
+  createQueue(name: string): Promise<void>;
+  send<T extends object>(name: string, data: T, options?: SendOptions): Promise<string | null>;
+  work<T extends object>(name: string, options: WorkOptions, handler: JobHandler<T>): Promise<void>;
+  /** Runs `name` on this cron schedule (UTC), once per tick across every instance. */
+  schedule(name: string, cron: string): Promise<void>;
+  /** Wakes this instance's workers of `name` now instead of at their next poll. */
+  wake(name: string): void;
+  /** Jobs of `name` waiting or running (tests, metrics). */
+  pending(name: string): Promise<number>;
+}
+
+export function createJobQueue(db: Db, onError: (error: Error) => void): JobQueue {
+  const boss = new PgBoss({
+    db: bossDatabase(db),
+    schema: 'pgboss',
+    migrate: true,
+    supervise: true,
+    schedule: true,
+    // Completed jobs are kept a day for inspection, then archived and deleted by pg-boss's maintenance.
+    archiveCompletedAfterSeconds: 86_400,
+    deleteAfterDays: 7,
+  });
+  boss.on('error', onError);
+  const workers = new Map<string, string[]>();
+
+  return {
+    async start(): Promise<void> {
+      await boss.start();
+    },
+    async stop(timeoutMs = 10_000): Promise<void> {
+      await boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false });
+    },
+    async createQueue(name): Promise<void> {
+      if ((await boss.getQueue(name)) !== null) return;
+      try {
+        await boss.createQueue(name);
+      } catch (error) {
+        // Another instance created it between the check and ours: what we wanted exists.
+        if ((await boss.getQueue(name)) === null) throw error;
+      }
+    },
+    async send(name, data, options = {}): Promise<string | null> {
+      const { db: trx, startAfter, ...rest } = options;
+      return boss.send(name, data, { ...rest, ...(startAfter === undefined ? {} : { startAfter }), ...(trx === undefined ? {} : { db: bossDatabase(trx) }) });
+    },
+    async work(name, options, handler): Promise<void> {
+      const concurrency = options.concurrency ?? 1;
+      const ids: string[] = [];
+      for (let i = 0; i < concurrency; i++) {
+        let id = '';
+        id = await boss.work<object>(name, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async (jobs) => {
+          for (const job of jobs) await handler(job.data as Parameters<typeof handler>[0], { id: job.id });
+          // A worker that found work looks for more at once; only an empty poll waits the interval.
+          if (jobs.length > 0) boss.notifyWorker(id);
+        });
+        ids.push(id);
+      }
+      workers.set(name, ids);
+    },
+    async schedule(name, cron): Promise<void> {
+      await boss.schedule(name, cron, {}, { tz: 'UTC' });
+    },
+    wake(name): void {
+      for (const id of workers.get(name) ?? []) boss.notifyWorker(id);
+    },
+    async pending(name): Promise<number> {
+      // States before `completed`: created, retry and active.
+      return (await boss.getQueueSize(name, { before: 'completed' })) ?? 0;
+    },
+  };
+}
