@@ -10,6 +10,7 @@ import * as m0004 from './0004_user_access.ts';
 import * as m0005 from './0005_unproven_passwords.ts';
 import * as m0006 from './0006_signing_key_publish_first.ts';
 import * as m0007 from './0007_membership_expiry.ts';
+import * as m0008 from './0008_eligibility_rules.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005_unproven_passwords': m0005,
   '0006_signing_key_publish_first': m0006,
   '0007_membership_expiry': m0007,
+  '0008_eligibility_rules': m0008,
 };

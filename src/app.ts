@@ -53,6 +53,7 @@ import { uiAssets } from './http/ui-assets.ts';
 import { adminUserRoutes } from './http/routes/admin-users.ts';
 import { adminMiscRoutes } from './http/routes/admin-misc.ts';
 import { adminEligibleRoutes } from './http/routes/admin-eligible.ts';
+import { adminEligibilityRuleRoutes } from './http/routes/admin-eligibility-rules.ts';
 import { organizerRoutes } from './http/routes/organizers.ts';
 import { createStytchProvider, type StytchProvider } from './providers/stytch.ts';
 import { createMagicLinkService } from './services/magic-links.ts';
@@ -246,6 +247,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await app.register(adminUserRoutes, { ...context, prefix });
     await app.register(adminMiscRoutes, { ...context, prefix });
     await app.register(adminEligibleRoutes, { ...context, prefix });
+    await app.register(adminEligibilityRuleRoutes, { ...context, prefix });
     await app.register(organizerRoutes, { ...context, prefix });
   }
   if (deps.config.uiPath !== null) await app.register(uiRoutes, { config: deps.config, uiPath: deps.config.uiPath, assets: await uiAssets() });

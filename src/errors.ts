@@ -40,6 +40,8 @@ export const ERROR_CATALOG = {
   user_or_role_not_found: { status: 404, detail: 'User or role not found' },
   email_taken: { status: 409, detail: 'Email already registered' },
   role_exists: { status: 409, detail: 'Role already exists' },
+  eligibility_rule_exists: { status: 409, detail: 'An eligibility rule for this domain exists already' },
+  eligibility_rule_not_found: { status: 404, detail: 'Eligibility rule not found' },
   builtin_role: { status: 409, detail: 'Built-in roles cannot be deleted' },
   last_admin: { status: 409, detail: 'The last active admin cannot be removed' },
   last_owner: { status: 409, detail: 'An organizer must keep at least one owner' },

@@ -145,7 +145,8 @@ describe('eligible emails', () => {
   it('one: 201 shape, 409 duplicate (any case), 422 invalid', async () => {
     const res = await call('POST', '/admin/eligible-emails', { email: ' One@Example.org ', batch_id: 'b1' });
     assert.equal(res.statusCode, 201);
-    assert.deepEqual(Object.keys(res.json()).sort(), ['batch_id', 'created_at', 'email', 'id']);
+    assert.deepEqual(Object.keys(res.json()).sort(), ['batch_id', 'created_at', 'email', 'expires_at', 'id', 'note']);
+    assert.equal(res.json().expires_at, null);
     assert.equal(res.json().email, 'one@example.org');
     assert.equal((await call('POST', '/admin/eligible-emails', { email: 'ONE@example.org' })).statusCode, 409);
     assert.equal((await call('POST', '/admin/eligible-emails', { email: 'not an email' })).statusCode, 422);

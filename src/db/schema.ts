@@ -82,6 +82,18 @@ export interface EligibleEmailsTable {
   id: Generated<string>;
   email: string;
   batch_id: string | null;
+  /** Null: never. An expired entry no longer admits new sign-ups (existing users stay). */
+  expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  note: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: Timestamp;
+}
+
+export interface EligibilityRulesTable {
+  id: Generated<string>;
+  domain: string;
+  include_subdomains: Generated<boolean>;
+  expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  note: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
 }
 
@@ -155,6 +167,7 @@ export interface Database {
   user_access: UserAccessTable;
   membership_expiry_notices: MembershipExpiryNoticesTable;
   mail_rate: MailRateTable;
+  eligibility_rules: EligibilityRulesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -23,6 +23,8 @@ export const EligibleSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   email: Type.String(),
   batch_id: Type.Union([Type.String(), Type.Null()]),
+  expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'After it the address admits no new sign-up; null: never' }),
+  note: Type.Union([Type.String(), Type.Null()]),
   created_at: Type.String({ format: 'date-time' }),
 });
 
@@ -71,3 +73,12 @@ export type PaginatedSchema<T extends TSchema> = TObject<{ items: TArray<T>; nex
 export function Paginated<T extends TSchema>(item: T): PaginatedSchema<T> {
   return Type.Object({ items: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) });
 }
+
+export const EligibilityRuleSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  domain: Type.String(),
+  include_subdomains: Type.Boolean(),
+  expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  note: Type.Union([Type.String(), Type.Null()]),
+  created_at: Type.String({ format: 'date-time' }),
+});

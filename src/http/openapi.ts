@@ -11,6 +11,7 @@ import {
   AdminUserSchema,
   AuditSchema,
   BulkResultSchema,
+  EligibilityRuleSchema,
   EligibleSchema,
   MemberSchema,
   MessageSchema,
@@ -22,6 +23,7 @@ import type { CookieNames } from './credentials.ts';
 import { routeContract } from './route-contract.ts';
 import {
   ErrorBody,
+  IntrospectionSchema,
   LoginResponseSchema,
   MembershipSchema,
   OrganizerMembershipSchema,
@@ -67,6 +69,9 @@ const COMPONENTS: readonly (readonly [string, TSchema])[] = [
   ['EligibleEmailPage', Paginated(EligibleSchema)],
   ['OrganizerPage', Paginated(OrganizerSchema)],
   ['AuditPage', Paginated(AuditSchema)],
+  ['EligibilityRule', EligibilityRuleSchema],
+  ['EligibilityRulePage', Paginated(EligibilityRuleSchema)],
+  ['Introspection', IntrospectionSchema],
 ];
 
 const TAGS: readonly { name: string; description: string }[] = [

@@ -77,3 +77,25 @@ export const SessionSchema = Type.Object({
 export const OwnSessionSchema = Type.Composite([SessionSchema, Type.Object({ current: Type.Boolean() })]);
 
 export const UuidParam = Type.String({ format: 'uuid' });
+
+/** POST /introspect's answer (RFC 7662). */
+export const IntrospectionSchema = Type.Object(
+  {
+    active: Type.Boolean(),
+    token_type: Type.Optional(Type.Literal('access_token')),
+    sub: Type.Optional(Type.String({ format: 'uuid' })),
+    user_id: Type.Optional(Type.String({ format: 'uuid' })),
+    email: Type.Optional(Type.String()),
+    roles: Type.Optional(Type.Array(Type.String(), { description: 'Effective system roles now (active, not suspended)' })),
+    organizers: Type.Optional(
+      Type.Record(Type.String(), Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]), {
+        description: 'Organizer uuid → role now, every membership (never truncated)',
+      }),
+    ),
+    sid: Type.Optional(Type.String({ format: 'uuid' })),
+    iss: Type.Optional(Type.String()),
+    iat: Type.Optional(Type.Integer()),
+    exp: Type.Optional(Type.Integer()),
+  },
+  { description: 'RFC 7662: only `active: false` for a token that does not work now' },
+);

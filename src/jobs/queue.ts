@@ -11,6 +11,7 @@
  * A job can be sent inside a transaction of ours (`send(…, { db: trx })`): it exists exactly
  * when the change that wanted it commits.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import PgBoss from 'pg-boss';
 import type { Db } from '../db/connect.ts';
 import { bossDatabase } from './boss-database.ts';
@@ -50,6 +51,23 @@ export interface JobQueue {
   pending(name: string): Promise<number>;
 }
 
+/**
+ * pg-boss's set-up (its schema, a queue's partition, a schedule) takes table locks; instances
+ * starting together can deadlock on them, and PostgreSQL then aborts one of them. The aborted
+ * one only has to try again.
+ */
+async function retryingDeadlocks<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code !== '40P01' || attempt >= 5) throw error;
+      await sleep(50 + Math.random() * 200 * attempt);
+    }
+  }
+}
+
 export function createJobQueue(db: Db, onError: (error: Error) => void): JobQueue {
   const boss = new PgBoss({
     db: bossDatabase(db),
@@ -66,19 +84,21 @@ export function createJobQueue(db: Db, onError: (error: Error) => void): JobQueu
 
   return {
     async start(): Promise<void> {
-      await boss.start();
+      await retryingDeadlocks(() => boss.start());
     },
     async stop(timeoutMs = 10_000): Promise<void> {
       await boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false });
     },
     async createQueue(name): Promise<void> {
-      if ((await boss.getQueue(name)) !== null) return;
-      try {
-        await boss.createQueue(name);
-      } catch (error) {
-        // Another instance created it between the check and ours: what we wanted exists.
-        if ((await boss.getQueue(name)) === null) throw error;
-      }
+      await retryingDeadlocks(async () => {
+        if ((await boss.getQueue(name)) !== null) return;
+        try {
+          await boss.createQueue(name);
+        } catch (error) {
+          // Another instance created it between the check and ours: what we wanted exists.
+          if ((await boss.getQueue(name)) === null) throw error;
+        }
+      });
     },
     async send(name, data, options = {}): Promise<string | null> {
       const { db: trx, startAfter, ...rest } = options;
@@ -99,7 +119,7 @@ export function createJobQueue(db: Db, onError: (error: Error) => void): JobQueu
       workers.set(name, ids);
     },
     async schedule(name, cron): Promise<void> {
-      await boss.schedule(name, cron, {}, { tz: 'UTC' });
+      await retryingDeadlocks(() => boss.schedule(name, cron, {}, { tz: 'UTC' }));
     },
     wake(name): void {
       for (const id of workers.get(name) ?? []) boss.notifyWorker(id);

@@ -5,9 +5,21 @@ import { copyField, copyFromStdin } from '../db/copy-in.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { escapeLike } from './users.ts';
 
+/**
+ * The one eligibility rule (every sign-up path, /verify-email-eligibility, organizer additions):
+ * an unexpired eligible-list entry, or an unexpired domain rule for the address's domain (or,
+ * with include_subdomains, a parent domain of it). `email` is normalized.
+ */
 export async function isEmailEligible(db: Db, email: string): Promise<boolean> {
-  const row = await db.selectFrom('eligible_emails').select('id').where('email', '=', email).executeTakeFirst();
-  return row !== undefined;
+  const domain = email.slice(email.lastIndexOf('@') + 1);
+  const result = await sql<{ eligible: boolean }>`
+    select exists (select 1 from eligible_emails where email = ${email} and (expires_at is null or expires_at > now()))
+      or exists (
+        select 1 from eligibility_rules
+        where (expires_at is null or expires_at > now())
+          and (domain = ${domain} or (include_subdomains and right(${domain}, length(domain) + 1) = '.' || domain))
+      ) as eligible`.execute(db);
+  return result.rows[0]?.eligible === true;
 }
 
 /**
@@ -89,23 +101,30 @@ export interface EligibleRow {
   readonly id: string;
   readonly email: string;
   readonly batch_id: string | null;
+  readonly expires_at: Date | null;
+  readonly note: string | null;
   readonly created_at: Date;
 }
 
 export async function listEligible(db: Db, filter: { batchId?: string; q?: string; afterEmail?: string; limit: number }): Promise<EligibleRow[]> {
-  let query = db.selectFrom('eligible_emails').select(['id', 'email', 'batch_id', 'created_at']).orderBy('email').limit(filter.limit);
+  let query = db.selectFrom('eligible_emails').select(['id', 'email', 'batch_id', 'expires_at', 'note', 'created_at']).orderBy('email').limit(filter.limit);
   if (filter.batchId !== undefined && filter.batchId !== '') query = query.where('batch_id', '=', filter.batchId);
   if (filter.q !== undefined && filter.q !== '') query = query.where('email', 'like', `%${escapeLike(filter.q.toLowerCase())}%`);
   if (filter.afterEmail !== undefined) query = query.where('email', '>', filter.afterEmail);
   return query.execute();
 }
 
-export async function insertEligibleOne(db: Db, email: string, batchId: string | null): Promise<EligibleRow | null> {
+export async function insertEligibleOne(
+  db: Db,
+  email: string,
+  batchId: string | null,
+  terms: { expiresAt?: Date | null; note?: string | null } = {},
+): Promise<EligibleRow | null> {
   const row = await db
     .insertInto('eligible_emails')
-    .values({ email, batch_id: batchId })
+    .values({ email, batch_id: batchId, expires_at: terms.expiresAt ?? null, note: terms.note ?? null })
     .onConflict((oc) => oc.column('email').doNothing())
-    .returning(['id', 'email', 'batch_id', 'created_at'])
+    .returning(['id', 'email', 'batch_id', 'expires_at', 'note', 'created_at'])
     .executeTakeFirst();
   return row ?? null;
 }

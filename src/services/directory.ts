@@ -33,6 +33,7 @@ import {
   requireOrganizer,
 } from './organizers.ts';
 import { allRoles, createRole } from './roles.ts';
+import { createEligibilityRule, eligibilityRules, removeEligibilityRule } from './eligibility-rules.ts';
 import { liveSessionsOf, revokeOwnSessionOrFail } from './session-views.ts';
 import { publicUser } from './users.ts';
 
@@ -74,6 +75,7 @@ const OPERATIONS = {
     preview: previewImport,
     includes: isEligible,
   },
+  eligibilityRules: { create: createEligibilityRule, list: eligibilityRules, remove: removeEligibilityRule },
   audit: { entries: auditEntries },
   ownSessions: { list: liveSessionsOf, revoke: revokeOwnSessionOrFail },
 } as const;

@@ -1,6 +1,6 @@
 /** The eligible list, one address at a time and by batch: audited, in one transaction each. */
 import type { Db } from '../db/connect.ts';
-import { AppError } from '../errors.ts';
+import { AppError, fieldError } from '../errors.ts';
 import { deleteEligibleBatch, deleteEligibleOne, insertEligibleOne, listEligible, type EligibleRow } from '../queries/eligibility.ts';
 import { insertAudit } from '../queries/audit.ts';
 import { requireValidEmail } from './accounts.ts';
@@ -9,10 +9,19 @@ import type { Actor } from './memberships.ts';
 
 export type { EligibleRow };
 
-export async function addEligibleEmail(db: Db, rawEmail: string, batchId: string | null, by: Actor): Promise<EligibleRow> {
+/** One address; `terms.expiresAt` (null: never) ends its eligibility for new sign-ups. */
+export async function addEligibleEmail(
+  db: Db,
+  rawEmail: string,
+  batchId: string | null,
+  by: Actor,
+  terms: { expiresAt?: Date | null; note?: string | null } = {},
+): Promise<EligibleRow> {
   const email = requireValidEmail(rawEmail);
+  if (terms.expiresAt !== undefined && terms.expiresAt !== null && terms.expiresAt.getTime() <= Date.now())
+    throw fieldError(['expires_at'], 'expires_at must be in the future');
   return db.transaction().execute(async (trx) => {
-    const inserted = await insertEligibleOne(trx, email, batchId);
+    const inserted = await insertEligibleOne(trx, email, batchId, terms);
     if (inserted === null) throw new AppError('already_eligible');
     await insertAudit(trx, { ...by, action: 'eligible_emails.add', target: email, after: { batch_id: inserted.batch_id } });
     return inserted;

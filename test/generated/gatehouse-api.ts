@@ -265,7 +265,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Is this email on the eligible list? */
+        /** Is this email eligible to sign up (the eligible list, or a domain rule)? */
         post: operations["checkEligibility"];
         delete?: never;
         options?: never;
@@ -572,6 +572,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/admin/eligibility-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Eligibility rules, oldest first */
+        get: operations["listEligibilityRules"];
+        put?: never;
+        /** Admit every address of a domain (optionally its subdomains, optionally until a date) */
+        post: operations["createEligibilityRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/admin/eligibility-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an eligibility rule */
+        delete: operations["deleteEligibilityRule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/organizers/{id}": {
         parameters: {
             query?: never;
@@ -746,6 +781,9 @@ export interface components {
             id: string;
             email: string;
             batch_id: string | null;
+            /** @description After it the address admits no new sign-up; null: never */
+            expires_at: string | null;
+            note: string | null;
             /** Format: date-time */
             created_at: string;
         };
@@ -786,6 +824,20 @@ export interface components {
         };
         AuditPage: {
             items: components["schemas"]["AuditEntry"][];
+            next_cursor: string | null;
+        };
+        EligibilityRule: {
+            /** Format: uuid */
+            id: string;
+            domain: string;
+            include_subdomains: boolean;
+            expires_at: string | null;
+            note: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        EligibilityRulePage: {
+            items: components["schemas"]["EligibilityRule"][];
             next_cursor: string | null;
         };
     };
@@ -6110,6 +6162,8 @@ export interface operations {
                 "application/json": {
                     email: string;
                     batch_id?: string | null;
+                    expires_at?: string | null;
+                    note?: string | null;
                 };
             };
         };
@@ -6918,6 +6972,432 @@ export interface operations {
              * @description One of:
              *
              *     - `not_found`: Not Found
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `payload_too_large`: Request body is too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `unsupported_media_type`: Unsupported media type: send application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `validation_error`: Request validation failed
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `internal_error`: Internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `database_unavailable`: The database is unavailable; retry shortly
+             *     - `overloaded`: The service is overloaded; retry shortly
+             *     - `service_unavailable`: Service temporarily unavailable
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `request_timeout`: The request took too long and was stopped; its unfinished changes were rolled back
+             */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listEligibilityRules: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EligibilityRulePage"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `invalid_api_key`: Invalid API key
+             *     - `not_authenticated`: Not authenticated
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `missing_role`: User does not have the required role
+             *     - `user_inactive`: User account is deactivated
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `validation_error`: Request validation failed
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `internal_error`: Internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `database_unavailable`: The database is unavailable; retry shortly
+             *     - `overloaded`: The service is overloaded; retry shortly
+             *     - `service_unavailable`: Service temporarily unavailable
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `request_timeout`: The request took too long and was stopped; its unfinished changes were rolled back
+             */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createEligibilityRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    domain: string;
+                    include_subdomains?: boolean;
+                    expires_at?: string | null;
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EligibilityRule"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `bad_request`: Bad request
+             *     - `invalid_json`: Request body is not valid JSON
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `invalid_api_key`: Invalid API key
+             *     - `not_authenticated`: Not authenticated
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `csrf_rejected`: Cross-site request refused
+             *     - `missing_role`: User does not have the required role
+             *     - `user_inactive`: User account is deactivated
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `eligibility_rule_exists`: An eligibility rule for this domain exists already
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `payload_too_large`: Request body is too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `unsupported_media_type`: Unsupported media type: send application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `validation_error`: Request validation failed
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `internal_error`: Internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `database_unavailable`: The database is unavailable; retry shortly
+             *     - `overloaded`: The service is overloaded; retry shortly
+             *     - `service_unavailable`: Service temporarily unavailable
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `request_timeout`: The request took too long and was stopped; its unfinished changes were rolled back
+             */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteEligibilityRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description One of:
+             *
+             *     - `bad_request`: Bad request
+             *     - `invalid_json`: Request body is not valid JSON
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `invalid_api_key`: Invalid API key
+             *     - `not_authenticated`: Not authenticated
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `csrf_rejected`: Cross-site request refused
+             *     - `missing_role`: User does not have the required role
+             *     - `user_inactive`: User account is deactivated
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `eligibility_rule_not_found`: Eligibility rule not found
              */
             404: {
                 headers: {

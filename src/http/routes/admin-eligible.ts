@@ -5,7 +5,7 @@
  */
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../errors.ts';
 import { emailEntriesFromCsvLines } from '../../services/csv-emails.ts';
@@ -15,6 +15,7 @@ import { installAccess } from '../route-access.ts';
 import { BatchId, BulkResultSchema, Cursor, EligibleSchema, Limit, Paginated } from '../admin-schemas.ts';
 import type { HttpContext } from '../context.ts';
 import { decodeCursor, page } from '../pagination.ts';
+import type { EligibleRow } from '../../queries/eligibility.ts';
 
 const tags = ['admin: eligible emails'];
 /** Room for well over 100,000 addresses per request (about 30 bytes each). */
@@ -56,6 +57,10 @@ async function checkedCsv(contentType: string | undefined, body: Readable): Prom
   return checkEmailStream(emailEntriesFromCsvLines(limitedLines(body, BULK_BODY_LIMIT)));
 }
 
+function eligibleView(row: EligibleRow): Static<typeof EligibleSchema> {
+  return { ...row, expires_at: row.expires_at?.toISOString() ?? null, created_at: row.created_at.toISOString() };
+}
+
 export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
   installAccess(app, ctx, 'admin');
   // The CSV body is handed over as a stream and read line by line, never as one string.
@@ -69,13 +74,20 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
         tags,
         operationId: 'addEligibleEmail',
         summary: 'Add one address to the eligible list',
-        body: Type.Object({ email: Type.String({ maxLength: 320 }), batch_id: Type.Optional(Type.Union([BatchId, Type.Null()])) }),
+        body: Type.Object({
+          email: Type.String({ maxLength: 320 }),
+          batch_id: Type.Optional(Type.Union([BatchId, Type.Null()])),
+          expires_at: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
+          note: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
+        }),
         response: { 201: EligibleSchema },
       },
     },
     async (request, reply) => {
-      const row = await ctx.directory.eligible.add(request.body.email, request.body.batch_id ?? null, actorOf(request));
-      return reply.code(201).send({ ...row, created_at: row.created_at.toISOString() });
+      const { email, batch_id: batchId, expires_at: expiresAt, note } = request.body;
+      const terms = { expiresAt: expiresAt === undefined || expiresAt === null ? null : new Date(expiresAt), note: note ?? null };
+      const row = await ctx.directory.eligible.add(email, batchId ?? null, actorOf(request), terms);
+      return reply.code(201).send(eligibleView(row));
     },
   );
 
@@ -162,7 +174,7 @@ export const adminEligibleRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
       const after = decodeCursor(cursor, ['text']);
       const rows = await ctx.directory.eligible.list({ batchId, q, limit: limit + 1, ...(after?.[0] !== undefined ? { afterEmail: after[0] } : {}) });
       const result = page(rows, limit, (row) => [row.email]);
-      return { items: result.items.map((row) => ({ ...row, created_at: row.created_at.toISOString() })), next_cursor: result.next_cursor };
+      return { items: result.items.map(eligibleView), next_cursor: result.next_cursor };
     },
   );
 

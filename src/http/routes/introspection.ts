@@ -9,27 +9,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { HttpContext } from '../context.ts';
 import { installAccess } from '../route-access.ts';
-
-const Introspection = Type.Object(
-  {
-    active: Type.Boolean(),
-    token_type: Type.Optional(Type.Literal('access_token')),
-    sub: Type.Optional(Type.String({ format: 'uuid' })),
-    user_id: Type.Optional(Type.String({ format: 'uuid' })),
-    email: Type.Optional(Type.String()),
-    roles: Type.Optional(Type.Array(Type.String(), { description: 'Effective system roles now (active, not suspended)' })),
-    organizers: Type.Optional(
-      Type.Record(Type.String(), Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]), {
-        description: 'Organizer uuid → role now, every membership (never truncated)',
-      }),
-    ),
-    sid: Type.Optional(Type.String({ format: 'uuid' })),
-    iss: Type.Optional(Type.String()),
-    iat: Type.Optional(Type.Integer()),
-    exp: Type.Optional(Type.Integer()),
-  },
-  { $id: 'Introspection', description: 'RFC 7662: only `active: false` for a token that does not work now' },
-);
+import { IntrospectionSchema } from '../schemas.ts';
 
 export const introspectionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
   installAccess(app, ctx, 'service');
@@ -46,7 +26,7 @@ export const introspectionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async
         operationId: 'introspectToken',
         summary: 'What an access token stands for now (RFC 7662), for the services behind Gatehouse',
         body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 4096 }), token_type_hint: Type.Optional(Type.String({ maxLength: 64 })) }),
-        response: { 200: Introspection },
+        response: { 200: IntrospectionSchema },
       },
     },
     async (request, reply) => {

@@ -25,7 +25,7 @@ export const magicLinkRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (ap
       schema: {
         tags,
         operationId: 'checkEligibility',
-        summary: 'Is this email on the eligible list?',
+        summary: 'Is this email eligible to sign up (the eligible list, or a domain rule)?',
         body: Type.Object({ email: EmailField }),
         response: { 200: Type.Object({ eligible: Type.Boolean() }) },
       },
