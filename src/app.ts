@@ -54,9 +54,11 @@ import { adminUserRoutes } from './http/routes/admin-users.ts';
 import { adminMiscRoutes } from './http/routes/admin-misc.ts';
 import { adminEligibleRoutes } from './http/routes/admin-eligible.ts';
 import { adminEligibilityRuleRoutes } from './http/routes/admin-eligibility-rules.ts';
+import { adminInvitationRoutes, organizerInvitationRoutes, publicInvitationRoutes } from './http/routes/invitations.ts';
 import { organizerRoutes } from './http/routes/organizers.ts';
 import { createStytchProvider, type StytchProvider } from './providers/stytch.ts';
 import { createMagicLinkService } from './services/magic-links.ts';
+import { createInvitationService } from './services/invitations.ts';
 import { createBackgroundTasks } from './background.ts';
 import { installBackgroundWork, type BackgroundWork } from './jobs/background-work.ts';
 
@@ -248,6 +250,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await app.register(adminMiscRoutes, { ...context, prefix });
     await app.register(adminEligibleRoutes, { ...context, prefix });
     await app.register(adminEligibilityRuleRoutes, { ...context, prefix });
+    await app.register(adminInvitationRoutes, { ...context, prefix });
+    await app.register(organizerInvitationRoutes, { ...context, prefix });
+    await app.register(publicInvitationRoutes, { ...context, prefix });
     await app.register(organizerRoutes, { ...context, prefix });
   }
   if (deps.config.uiPath !== null) await app.register(uiRoutes, { config: deps.config, uiPath: deps.config.uiPath, assets: await uiAssets() });
@@ -333,6 +338,7 @@ function createContext(
     sessions,
     accounts,
     magicLinks,
+    invitations: createInvitationService(db, { config, mail: (trx, message, invitationId) => jobs.mail.enqueue(message, trx, { invitationId }) }),
     stytch,
     keyRing,
     limiter: createRateLimiter(counterStore, deps.limits ?? config.rateLimits),

@@ -28,6 +28,12 @@ export const ERROR_MESSAGES = {
   sole_owner_of: 'This user is the only owner of: {names}. Make someone else an owner first.',
   organizer_name_unknown: 'No organizer is named "{name}" (gatehouse organizers list shows them)',
   organizer_name_ambiguous: '{count} organizers are named "{name}": give its uuid',
+  already_member_roles: 'This address belongs to a user who holds those roles already',
+  already_invited: 'This address has a pending invitation already: resend it, or revoke it first',
+  invitation_not_pending: 'The invitation is no longer pending (accepted, expired or revoked)',
+  invitation_unknown: 'This invitation link is unknown, used, revoked or expired',
+  invitation_for_another_account: 'You are signed in as someone else: this invitation is for another address. Sign out, then open the link again',
+  no_invitation_batch: 'No invitations with this batch id',
   organizer_role_unknown: '"{role}" is not an organizer role: use owner, admin or member',
   // The eligible list
   not_on_eligible_list: 'Email is not on the eligible list',

@@ -88,6 +88,30 @@ export interface EligibleEmailsTable {
   created_at: Timestamp;
 }
 
+export type InvitationKind = 'club' | 'organizer';
+/** `expired` is not stored: a pending invitation past expires_at reads as expired. */
+export type InvitationStatus = 'pending' | 'accepted' | 'revoked';
+
+export interface InvitationsTable {
+  id: Generated<string>;
+  email: string;
+  kind: InvitationKind;
+  organizer_uuid: string | null;
+  role_names: ColumnType<string[], string[] | undefined, string[]>;
+  organizer_role: OrganizerRole | null;
+  status: Generated<InvitationStatus>;
+  token_hash: string;
+  invited_by: string;
+  batch_id: string | null;
+  message: string | null;
+  expires_at: ColumnType<Date, Date, Date>;
+  created_at: Timestamp;
+  accepted_at: ColumnType<Date | null, never, Date | null>;
+  last_sent_at: ColumnType<Date | null, never, Date | null>;
+  send_count: Generated<number>;
+  mail_failed: Generated<boolean>;
+}
+
 export interface EligibilityRulesTable {
   id: Generated<string>;
   domain: string;
@@ -168,6 +192,7 @@ export interface Database {
   membership_expiry_notices: MembershipExpiryNoticesTable;
   mail_rate: MailRateTable;
   eligibility_rules: EligibilityRulesTable;
+  invitations: InvitationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -83,6 +83,7 @@ const TAGS: readonly { name: string; description: string }[] = [
   { name: 'admin: organizers', description: 'Creating and listing organizers (admins or the API key)' },
   { name: 'admin: eligible emails', description: 'The eligible list that gates magic-link sign-up (admins or the API key)' },
   { name: 'admin: audit', description: 'The audit log of every admin change' },
+  { name: 'invitations', description: 'Invitations to the club (admins) and to an organizer (its owners and admins), and the link they mail' },
   { name: 'operations', description: 'Health, readiness and the public signing keys' },
 ];
 

@@ -9,12 +9,15 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/connect.ts';
 import type { Mailer } from '../providers/mail.ts';
 import { expiryNoticeSweep, startExpiryNotices } from './expiry-notice-job.ts';
-import { createMailQueue, mailQueueIdle, queuedMailer, startMailWorker } from './mail-queue.ts';
+import { invitationMailOutcome } from '../services/invitations.ts';
+import { createMailQueue, mailQueueIdle, queuedMailer, startMailWorker, type MailQueue } from './mail-queue.ts';
 import { createJobQueue, type JobQueue } from './queue.ts';
 
 export interface BackgroundWork {
   /** The mailer services use: it queues. */
   readonly mailer: Mailer;
+  /** The queue behind it, for mail queued inside a transaction and tagged (invitations). */
+  readonly mail: MailQueue;
   readonly queue: JobQueue;
   /** Runs the expiry-reminder sweep now (tests, and `gatehouse` operators); how many were mailed. */
   readonly sweepExpiryNotices: () => Promise<number>;
@@ -32,11 +35,20 @@ export function installBackgroundWork(app: FastifyInstance, deps: { db: Db; conf
   app.addHook('onReady', async () => {
     await queue.start();
     started = true;
-    await startMailWorker(queue, { db, transport, secret: config.jwtSecret, ratePerMinute: config.lifecycle.mailRatePerMinute });
+    await startMailWorker(queue, {
+      db,
+      transport,
+      secret: config.jwtSecret,
+      ratePerMinute: config.lifecycle.mailRatePerMinute,
+      onOutcome: async (tag, delivered) => {
+        if (tag.invitationId !== undefined) await invitationMailOutcome(db, tag.invitationId, delivered);
+      },
+    });
     await startExpiryNotices(queue, sweep);
   });
   return {
     mailer: queuedMailer(mail, transport),
+    mail,
     queue,
     sweepExpiryNotices: sweep,
     mailIdle: () => (started ? mailQueueIdle(db) : Promise.resolve()),

@@ -21,21 +21,33 @@ export const MAIL_QUEUE = 'mail';
 interface MailJob {
   /** The MailMessage as JSON, sealed (security/key-encryption.ts). */
   readonly sealed: string;
+  /** The invitation this mail is for: its campaign counts learn the outcome. */
+  readonly invitation_id?: string;
 }
+
+/** What a mail is for, reported back when it was handed over or given up on. */
+export interface MailTag {
+  readonly invitationId?: string;
+}
+
+const RETRY_LIMIT = 5;
 
 /** The longest one wait for a rate token lasts before the worker looks again. */
 const MAX_RATE_WAIT_MS = 5_000;
 
 export interface MailQueue {
   /** Queues the message; inside `trx` when given (then it leaves only if that commits). */
-  enqueue(message: MailMessage, trx?: Db): Promise<void>;
+  enqueue(message: MailMessage, trx?: Db, tag?: MailTag): Promise<void>;
 }
 
 export function createMailQueue(queue: JobQueue, secret: string): MailQueue {
   return {
-    async enqueue(message, trx): Promise<void> {
-      const job: MailJob = { sealed: encryptSecret(secret, JSON.stringify(message)) };
-      await queue.send(MAIL_QUEUE, job, { retryLimit: 5, retryDelay: 30, retryBackoff: true, ...(trx === undefined ? {} : { db: trx }) });
+    async enqueue(message, trx, tag = {}): Promise<void> {
+      const job: MailJob = {
+        sealed: encryptSecret(secret, JSON.stringify(message)),
+        ...(tag.invitationId === undefined ? {} : { invitation_id: tag.invitationId }),
+      };
+      await queue.send(MAIL_QUEUE, job, { retryLimit: RETRY_LIMIT, retryDelay: 30, retryBackoff: true, ...(trx === undefined ? {} : { db: trx }) });
       // Inside a transaction the job is not visible yet: the worker's next poll takes it.
       if (trx === undefined) queue.wake(MAIL_QUEUE);
     },
@@ -57,6 +69,8 @@ export interface MailWorkerOptions {
   readonly transport: Mailer;
   readonly secret: string;
   readonly ratePerMinute: number;
+  /** After a tagged mail was handed over (true) or its last attempt failed (false). */
+  readonly onOutcome?: (tag: MailTag, delivered: boolean) => Promise<void>;
 }
 
 /** Waits for a token of the shared rate. */
@@ -70,10 +84,17 @@ async function awaitRate(db: Db, ratePerMinute: number): Promise<void> {
 
 export async function startMailWorker(queue: JobQueue, options: MailWorkerOptions): Promise<void> {
   await queue.createQueue(MAIL_QUEUE);
-  await queue.work<MailJob>(MAIL_QUEUE, { concurrency: 2, pollingIntervalSeconds: 2 }, async (job) => {
+  await queue.work<MailJob>(MAIL_QUEUE, { concurrency: 2, pollingIntervalSeconds: 2 }, async (job, meta) => {
+    const tag: MailTag = job.invitation_id === undefined ? {} : { invitationId: job.invitation_id };
     await awaitRate(options.db, options.ratePerMinute);
-    const message = JSON.parse(decryptSecret(options.secret, job.sealed)) as MailMessage;
-    await options.transport.send(message);
+    try {
+      const message = JSON.parse(decryptSecret(options.secret, job.sealed)) as MailMessage;
+      await options.transport.send(message);
+    } catch (error) {
+      if (meta.retryCount >= RETRY_LIMIT) await options.onOutcome?.(tag, false);
+      throw error;
+    }
+    await options.onOutcome?.(tag, true);
   });
 }
 

@@ -16,7 +16,7 @@ import PgBoss from 'pg-boss';
 import type { Db } from '../db/connect.ts';
 import { bossDatabase } from './boss-database.ts';
 
-export type JobHandler<T> = (data: T, job: { id: string }) => Promise<void>;
+export type JobHandler<T> = (data: T, job: { id: string; retryCount: number }) => Promise<void>;
 
 export interface SendOptions {
   /** Send inside this transaction: the job exists only if it commits. */
@@ -109,8 +109,9 @@ export function createJobQueue(db: Db, onError: (error: Error) => void): JobQueu
       const ids: string[] = [];
       for (let i = 0; i < concurrency; i++) {
         let id = '';
-        id = await boss.work<object>(name, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async (jobs) => {
-          for (const job of jobs) await handler(job.data as Parameters<typeof handler>[0], { id: job.id });
+        const workOptions = { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, includeMetadata: true as const };
+        id = await boss.work<object>(name, workOptions, async (jobs) => {
+          for (const job of jobs) await handler(job.data as Parameters<typeof handler>[0], { id: job.id, retryCount: job.retryCount });
           // A worker that found work looks for more at once; only an empty poll waits the interval.
           if (jobs.length > 0) boss.notifyWorker(id);
         });

@@ -7,13 +7,14 @@ import { escapeLike } from './users.ts';
 
 /**
  * The one eligibility rule (every sign-up path, /verify-email-eligibility, organizer additions):
- * an unexpired eligible-list entry, or an unexpired domain rule for the address's domain (or,
- * with include_subdomains, a parent domain of it). `email` is normalized.
+ * an unexpired eligible-list entry, a pending club invitation, or an unexpired domain rule for the
+ * address's domain (or, with include_subdomains, a parent domain of it). `email` is normalized.
  */
 export async function isEmailEligible(db: Db, email: string): Promise<boolean> {
   const domain = email.slice(email.lastIndexOf('@') + 1);
   const result = await sql<{ eligible: boolean }>`
     select exists (select 1 from eligible_emails where email = ${email} and (expires_at is null or expires_at > now()))
+      or exists (select 1 from invitations where email = ${email} and kind = 'club' and status = 'pending' and expires_at > now())
       or exists (
         select 1 from eligibility_rules
         where (expires_at is null or expires_at > now())

@@ -40,3 +40,11 @@ export async function adminListUsers(db: Db, filter: UserFilter): Promise<AdminU
     limit ${filter.limit}`.execute(db);
   return result.rows;
 }
+
+/** Undeleted users among these (normalized) emails, with their membership lists. */
+export async function liveUsersWithMemberships(db: Db, emails: readonly string[]): Promise<UserWithMemberships[]> {
+  if (emails.length === 0) return [];
+  const result = await sql<UserWithMemberships>`
+    select ${USER_WITH_MEMBERSHIPS} from ${USERS_WITH_ACCESS} where not u.is_deleted and u.email = any (${[...emails]}::text[])`.execute(db);
+  return result.rows;
+}

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config.ts';
 
-export type LinkKind = 'magic_link' | 'verify_email' | 'reset_password' | 'account';
+export type LinkKind = 'magic_link' | 'verify_email' | 'reset_password' | 'account' | 'invitation';
 export type LinkSettings = Pick<Config, 'publicUrl' | 'uiPath' | 'authRoutePrefixes'>;
 
 /** Without the hosted UI, front ends keep the documented /ui/… paths for their own pages. */
@@ -23,6 +23,8 @@ function pathFor(settings: LinkSettings, kind: LinkKind): string {
       return `${ui}/reset-password`;
     case 'account':
       return `${ui}/account`;
+    case 'invitation':
+      return `${ui}/invitations/accept`;
   }
 }
 

@@ -69,3 +69,27 @@ ${support === null ? '' : `<p style="color:#555">${escapeHtml(support)}</p>`}
 </body></html>`;
   return { to, subject: t('mail.expiring.subject', { role, date }), text, html };
 }
+
+/** An invitation: who invites, to what, until when, with the inviter's own words if any. */
+export function invitationMail(
+  to: string,
+  invite: { inviter: string; to: string; expiresAt: Date; message: string | null },
+  link: string,
+  look: MailLook,
+): MailMessage {
+  const t = translator(look.locale, look.brand.name);
+  const date = new Intl.DateTimeFormat(look.locale, { dateStyle: 'long', timeZone: 'UTC' }).format(invite.expiresAt);
+  const intro = t('mail.invitation.intro', { inviter: invite.inviter, what: invite.to });
+  const action = t('mail.invitation.action');
+  const footer = t('mail.invitation.footer', { date });
+  const note = invite.message === null ? '' : `\n"${invite.message}"\n`;
+  const text = `${intro}\n${note}\n${action}:\n${link}\n\n${footer}\n\n— ${look.brand.name}\n`;
+  const html = `<!doctype html><html lang="${look.locale}"><body style="font-family:sans-serif">
+<p style="font-weight:bold">${escapeHtml(look.brand.name)}</p>
+<p>${escapeHtml(intro)}</p>
+${invite.message === null ? '' : `<blockquote>${escapeHtml(invite.message)}</blockquote>`}
+<p><a href="${escapeHtml(link)}" style="color:${escapeHtml(look.brand.color)}">${escapeHtml(action)}</a></p>
+<p style="color:#555">${escapeHtml(footer)}</p>
+</body></html>`;
+  return { to, subject: t('mail.invitation.subject', { what: invite.to }), text, html };
+}

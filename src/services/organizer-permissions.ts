@@ -4,14 +4,14 @@
  */
 import type { OrganizerRole } from '../db/schema.ts';
 
-export type OrganizerAction = 'view' | 'rename' | 'list_members' | 'add_member' | 'change_member_role' | 'remove_member';
+export type OrganizerAction = 'view' | 'rename' | 'list_members' | 'add_member' | 'change_member_role' | 'remove_member' | 'invite';
 /** The caller's standing in an organizer: a membership role, or system admin. */
 export type OrganizerStanding = OrganizerRole | 'system_admin';
 
 export const ORGANIZER_PERMISSIONS: Readonly<Record<OrganizerStanding, ReadonlySet<OrganizerAction>>> = {
-  system_admin: new Set(['view', 'rename', 'list_members', 'add_member', 'change_member_role', 'remove_member']),
-  owner: new Set(['view', 'rename', 'list_members', 'add_member', 'change_member_role', 'remove_member']),
-  admin: new Set(['view', 'rename', 'list_members', 'add_member', 'change_member_role', 'remove_member']),
+  system_admin: new Set(['view', 'rename', 'list_members', 'add_member', 'change_member_role', 'remove_member', 'invite']),
+  owner: new Set(['view', 'rename', 'list_members', 'add_member', 'change_member_role', 'remove_member', 'invite']),
+  admin: new Set(['view', 'rename', 'list_members', 'add_member', 'change_member_role', 'remove_member', 'invite']),
   member: new Set(['view', 'list_members']),
 };
 

@@ -39,7 +39,7 @@ async function* limitedLines(stream: Readable, limit: number): AsyncGenerator<st
 }
 
 /** The CSV routes read their body themselves, as a stream of lines. */
-const CSV_BODY = {
+export const CSV_BODY = {
   contentType: 'text/csv',
   description: 'A CSV file with an `email` column (other columns are ignored), or one address a line; at most 64 MiB',
 } as const;
@@ -50,6 +50,14 @@ const PreviewSchema = Type.Object({
   invalid_count: Type.Integer(),
   invalid: Type.Array(Type.Object({ line: Type.Integer(), value: Type.String() })),
 });
+
+/** The entries (address and line) of a text/csv body, read as a stream of lines (invitation imports). */
+export async function csvEntries(contentType: string | undefined, body: Readable): Promise<EmailEntry[]> {
+  if (!String(contentType ?? '').startsWith('text/csv')) throw new AppError('unsupported_media_type', { message: 'send_csv' });
+  const entries: EmailEntry[] = [];
+  for await (const entry of emailEntriesFromCsvLines(limitedLines(body, BULK_BODY_LIMIT))) entries.push(entry);
+  return entries;
+}
 
 /** The checked addresses of a text/csv body, read as a stream of lines. */
 async function checkedCsv(contentType: string | undefined, body: Readable): Promise<CheckedEmails> {

@@ -1,0 +1,430 @@
+/**
+ * Invitations to the club (system roles) and to an organizer (an organizer role). The link's
+ * token is random, stored only as its hash; the GET preview never consumes it, and acceptance
+ * redeems it with one atomic UPDATE, so of any number of concurrent accepts exactly one wins.
+ * Every failure of a link (unknown, used, revoked, expired) answers the same. A pending club
+ * invitation makes its address eligible (queries/eligibility.ts). Mails leave through the queue,
+ * tagged with the invitation so the campaign counts know what was sent.
+ */
+import type { Config } from '../config.ts';
+import type { Db } from '../db/connect.ts';
+import type { OrganizerRole } from '../db/schema.ts';
+import { AppError, fieldError } from '../errors.ts';
+import { insertAudit } from '../queries/audit.ts';
+import {
+  batchCounts,
+  closeExpiredInvitations,
+  consumeInvitation,
+  findInvitation,
+  findLiveInvitationByToken,
+  insertInvitations,
+  listInvitations,
+  markInvitationMailed,
+  markInvitationMailFailed,
+  replaceInvitationToken,
+  revokeInvitation,
+  type BatchCounts,
+  type InvitationFilter,
+  type InvitationRow,
+  type NewInvitation,
+} from '../queries/invitations.ts';
+import { grantSystemRole } from '../queries/memberships.ts';
+import { findOrganizerMembership, upsertOrganizerMembership, type OrganizerRow } from '../queries/organizers.ts';
+import { findRolesByNames } from '../queries/roles.ts';
+import { liveUsersWithMemberships } from '../queries/user-views.ts';
+import { findUserByEmail, findUserByUuid, insertUser, markEmailVerified, setPasswordHash, updateUserFields } from '../queries/users.ts';
+import type { MailMessage } from '../providers/mail.ts';
+import { hashPassword, passwordProblem } from '../security/passwords.ts';
+import { hashToken, randomToken } from '../security/tokens.ts';
+import { requireValidEmail } from './accounts.ts';
+import { checkEmails, invalidEmailsError, type EmailEntry } from './eligibility.ts';
+import { linkFor } from './links.ts';
+import { invitationMail } from './mail-templates.ts';
+import type { Actor } from './memberships.ts';
+import { mayAssign, type OrganizerStanding } from './organizer-permissions.ts';
+import { effectiveRoles } from './user-view.ts';
+
+/** Queues a mail, inside `trx`, tagged with the invitation it is for. */
+export type InvitationMailer = (trx: Db, message: MailMessage, invitationId: string) => Promise<void>;
+
+export interface InvitationDeps {
+  readonly config: Config;
+  readonly mail: InvitationMailer;
+}
+
+export interface InvitationView {
+  readonly id: string;
+  readonly email: string;
+  readonly kind: 'club' | 'organizer';
+  readonly organizer_uuid: string | null;
+  readonly role_names: string[];
+  readonly organizer_role: OrganizerRole | null;
+  readonly status: InvitationRow['status'];
+  readonly invited_by: string;
+  readonly batch_id: string | null;
+  readonly expires_at: string;
+  readonly created_at: string;
+  readonly accepted_at: string | null;
+  readonly last_sent_at: string | null;
+  readonly send_count: number;
+}
+
+export function invitationView(row: InvitationRow): InvitationView {
+  return {
+    id: row.id,
+    email: row.email,
+    kind: row.kind,
+    organizer_uuid: row.organizer_uuid,
+    role_names: row.role_names,
+    organizer_role: row.organizer_role,
+    status: row.status,
+    invited_by: row.invited_by,
+    batch_id: row.batch_id,
+    expires_at: row.expires_at.toISOString(),
+    created_at: row.created_at.toISOString(),
+    accepted_at: row.accepted_at?.toISOString() ?? null,
+    last_sent_at: row.last_sent_at?.toISOString() ?? null,
+    send_count: row.send_count,
+  };
+}
+
+export const INVITATION_TOKEN_PREFIX = 'ghi_';
+const DAY_MS = 86_400_000;
+
+function newToken(): { token: string; hash: string } {
+  const token = `${INVITATION_TOKEN_PREFIX}${randomToken(32)}`;
+  return { token, hash: hashToken(token) };
+}
+
+function invalidInvitation(): AppError {
+  return new AppError('invalid_invitation');
+}
+
+/** The roles named exist (422 naming the others); `member` when none are named. */
+async function requireRoles(db: Db, names: readonly string[] | undefined): Promise<string[]> {
+  const wanted = [...new Set(names === undefined || names.length === 0 ? ['member'] : names)];
+  const found = new Set((await findRolesByNames(db, wanted)).map((role) => role.name));
+  const missing = wanted.filter((name) => !found.has(name));
+  if (missing.length > 0) throw fieldError(['role_names'], `No role named ${missing.join(', ')}`);
+  return wanted;
+}
+
+function expiry(days: number | undefined): Date {
+  const value = days ?? 14;
+  if (!Number.isInteger(value) || value < 1 || value > 90) throw fieldError(['expires_in_days'], 'expires_in_days must be a whole number from 1 to 90');
+  return new Date(Date.now() + value * DAY_MS);
+}
+
+/** The mail of one invitation, with its link. */
+function mailFor(
+  deps: InvitationDeps,
+  invite: { email: string; what: string; inviter: string | null; expiresAt: Date; message: string | null },
+  token: string,
+): MailMessage {
+  const look = { locale: deps.config.brand.defaultLocale, brand: deps.config.brand };
+  return invitationMail(
+    invite.email,
+    { inviter: invite.inviter ?? deps.config.brand.name, to: invite.what, expiresAt: invite.expiresAt, message: invite.message },
+    linkFor(deps.config, 'invitation', token),
+    look,
+  );
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The inviting user's name (or address); null for the API key or the CLI (the mail then names the club). */
+async function inviterName(db: Db, by: Actor): Promise<string | null> {
+  if (!UUID.test(by.actor)) return null;
+  const user = await findUserByUuid(db, by.actor);
+  return user === null ? null : (user.name ?? user.email);
+}
+
+export interface ClubInvitationInput {
+  readonly roleNames?: readonly string[];
+  readonly expiresInDays?: number;
+  readonly message?: string | null;
+  readonly batchId?: string | null;
+}
+
+export interface BulkInvitationOutcome {
+  readonly invited: number;
+  readonly already_members: number;
+  readonly already_invited: number;
+  readonly batch_id: string | null;
+}
+
+/**
+ * Invites these (already valid, normalized) addresses to the club, all in one transaction: an
+ * address whose user already holds every role is skipped (already_members), one with a pending
+ * invitation too (already_invited). Each new invitation's mail is queued in the same transaction.
+ */
+async function inviteAddresses(
+  db: Db,
+  deps: InvitationDeps,
+  emails: readonly string[],
+  input: ClubInvitationInput,
+  by: Actor,
+): Promise<BulkInvitationOutcome & { ids: string[] }> {
+  const roleNames = await requireRoles(db, input.roleNames);
+  const expiresAt = expiry(input.expiresInDays);
+  return db.transaction().execute(async (trx) => {
+    const members = await liveUsersWithMemberships(trx, emails);
+    const complete = new Set(members.filter((m) => roleNames.every((role) => effectiveRoles(m.system).includes(role))).map((m) => m.email));
+    const candidates = emails.filter((email) => !complete.has(email));
+    await closeExpiredInvitations(trx, candidates);
+    const tokens = new Map(candidates.map((email) => [email, newToken()] as const));
+    const rows: NewInvitation[] = candidates.map((email) => ({
+      email,
+      kind: 'club',
+      organizerUuid: null,
+      roleNames,
+      organizerRole: null,
+      tokenHash: tokens.get(email)?.hash ?? '',
+      invitedBy: by.actor,
+      batchId: input.batchId ?? null,
+      message: input.message ?? null,
+      expiresAt,
+    }));
+    const inserted = await insertInvitations(trx, rows);
+    const inviter = await inviterName(trx, by);
+    for (const row of inserted) {
+      const message = mailFor(
+        deps,
+        { email: row.email, what: deps.config.brand.name, inviter, expiresAt, message: input.message ?? null },
+        tokens.get(row.email)?.token ?? '',
+      );
+      await deps.mail(trx, message, row.id);
+    }
+    await insertAudit(trx, {
+      ...by,
+      action: emails.length === 1 ? 'invitation.create' : 'invitation.bulk',
+      target: emails.length === 1 ? (emails[0] ?? '') : (input.batchId ?? 'bulk'),
+      after: { invited: inserted.length, role_names: roleNames, batch_id: input.batchId ?? null },
+    });
+    return {
+      invited: inserted.length,
+      already_members: complete.size,
+      already_invited: candidates.length - inserted.length,
+      batch_id: input.batchId ?? null,
+      ids: inserted.map((row) => row.id),
+    };
+  });
+}
+
+export async function inviteToClub(db: Db, deps: InvitationDeps, rawEmail: string, input: ClubInvitationInput, by: Actor): Promise<InvitationView> {
+  const email = requireValidEmail(rawEmail);
+  const outcome = await inviteAddresses(db, deps, [email], input, by);
+  if (outcome.already_members > 0) throw new AppError('invitation_conflict', { message: 'already_member_roles' });
+  const id = outcome.ids[0];
+  if (id === undefined) throw new AppError('invitation_conflict', { message: 'already_invited' });
+  return invitationView((await findInvitation(db, id)) as InvitationRow);
+}
+
+/** Bulk (JSON or a CSV's entries): any invalid address refuses the whole request, naming each. */
+export async function inviteManyToClub(
+  db: Db,
+  deps: InvitationDeps,
+  entries: Iterable<EmailEntry>,
+  where: 'line' | 'index',
+  input: ClubInvitationInput,
+  by: Actor,
+): Promise<BulkInvitationOutcome> {
+  const checked = checkEmails(entries);
+  if (checked.invalid.length > 0) throw invalidEmailsError(checked.invalid, where, 'emails');
+  const { ids: _ids, ...outcome } = await inviteAddresses(db, deps, checked.emails, input, by);
+  return outcome;
+}
+
+export async function inviteToOrganizer(
+  db: Db,
+  deps: InvitationDeps,
+  organizer: OrganizerRow,
+  standing: OrganizerStanding,
+  input: { email: string; role: OrganizerRole },
+  by: Actor,
+): Promise<InvitationView> {
+  const email = requireValidEmail(input.email);
+  if (!mayAssign(standing, null, input.role)) throw new AppError('forbidden', { message: 'only_owner_grants_owner' });
+  const id = await db.transaction().execute(async (trx) => {
+    const user = await findUserByEmail(trx, email);
+    if (user !== null && !user.is_deleted) {
+      const membership = await findOrganizerMembership(trx, organizer.uuid, user.uuid);
+      if (membership !== null && membership.is_active && !membership.is_deleted) throw new AppError('already_member');
+    }
+    await closeExpiredInvitations(trx, [email]);
+    const token = newToken();
+    const expiresAt = expiry(undefined);
+    const [row] = await insertInvitations(trx, [
+      {
+        email,
+        kind: 'organizer',
+        organizerUuid: organizer.uuid,
+        roleNames: [],
+        organizerRole: input.role,
+        tokenHash: token.hash,
+        invitedBy: by.actor,
+        batchId: null,
+        message: null,
+        expiresAt,
+      },
+    ]);
+    if (row === undefined) throw new AppError('invitation_conflict', { message: 'already_invited' });
+    const inviter = await inviterName(trx, by);
+    await deps.mail(trx, mailFor(deps, { email, what: organizer.name, inviter, expiresAt, message: null }, token.token), row.id);
+    await insertAudit(trx, { ...by, action: 'invitation.create', target: email, after: { organizer_uuid: organizer.uuid, role: input.role } });
+    return row.id;
+  });
+  return invitationView((await findInvitation(db, id)) as InvitationRow);
+}
+
+export async function invitations(db: Db, filter: InvitationFilter): Promise<InvitationView[]> {
+  return (await listInvitations(db, filter)).map(invitationView);
+}
+
+export async function invitationBatch(db: Db, batchId: string): Promise<BatchCounts & { batch_id: string }> {
+  const counts = await batchCounts(db, batchId);
+  if (counts.total === 0) throw new AppError('not_found', { message: 'no_invitation_batch' });
+  return { batch_id: batchId, ...counts };
+}
+
+/** A new link by mail (the old one stops working), at most once an hour. */
+export async function resendInvitation(db: Db, deps: InvitationDeps, id: string, by: Actor): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const row = await findInvitation(trx, id);
+    if (row === null) throw new AppError('invitation_not_found');
+    const token = newToken();
+    const outcome = await replaceInvitationToken(trx, id, token.hash);
+    if (outcome === 'not_pending') throw new AppError('invitation_conflict', { message: 'invitation_not_pending' });
+    if (outcome === 'too_soon') throw new AppError('rate_limited', { retryAfterSeconds: 3600 });
+    const what = row.kind === 'club' ? deps.config.brand.name : (row.organizer_name ?? deps.config.brand.name);
+    await deps.mail(
+      trx,
+      mailFor(deps, { email: row.email, what, inviter: row.invited_by_name, expiresAt: row.expires_at, message: row.message }, token.token),
+      id,
+    );
+    await insertAudit(trx, { ...by, action: 'invitation.resend', target: row.email });
+  });
+}
+
+export async function revokeInvitationAs(db: Db, id: string, by: Actor, organizerUuid: string | null = null): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (!(await revokeInvitation(trx, id, organizerUuid))) throw new AppError('invitation_not_found');
+    await insertAudit(trx, { ...by, action: 'invitation.revoke', target: id });
+  });
+}
+
+export interface InvitationPreview {
+  readonly email: string;
+  readonly kind: 'club' | 'organizer';
+  readonly organizer_name: string | null;
+  readonly role_names: string[];
+  readonly role: OrganizerRole | null;
+  readonly invited_by_name: string | null;
+  readonly expires_at: string;
+}
+
+/** What the accept page shows; never consumes the link. Unknown, used, revoked, expired: one 404. */
+export async function previewInvitation(db: Db, token: string): Promise<InvitationPreview> {
+  if (!token.startsWith(INVITATION_TOKEN_PREFIX) || token.length > 200) throw new AppError('not_found', { message: 'invitation_unknown' });
+  const row = await findLiveInvitationByToken(db, hashToken(token));
+  if (row === null) throw new AppError('not_found', { message: 'invitation_unknown' });
+  return {
+    email: row.email,
+    kind: row.kind,
+    organizer_name: row.organizer_name,
+    role_names: row.role_names,
+    role: row.organizer_role,
+    invited_by_name: row.invited_by_name,
+    expires_at: row.expires_at.toISOString(),
+  };
+}
+
+/**
+ * Accepts: in one transaction, redeems the link, creates the user when new (the mail proved the
+ * address: verified), sets the password and name when given, and grants what the invitation
+ * says. Refused as a whole (nothing consumed) when the account is deactivated or deleted, or when
+ * the caller is signed in as someone else. Returns the user to start a session for.
+ */
+export async function acceptInvitation(
+  db: Db,
+  input: { token: string; password?: string; name?: string | null },
+  signedInEmail: string | null,
+  by: Omit<Actor, 'actor'>,
+): Promise<{ userUuid: string }> {
+  if (input.password !== undefined) {
+    const problem = passwordProblem(input.password);
+    if (problem !== null) throw fieldError(['password'], problem);
+  }
+  const token = input.token;
+  if (!token.startsWith(INVITATION_TOKEN_PREFIX) || token.length > 200) throw invalidInvitation();
+  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+  return db.transaction().execute(async (trx) => {
+    const invitation = await findLiveInvitationByToken(trx, hashToken(token));
+    if (invitation === null) throw invalidInvitation();
+    if (signedInEmail !== null && signedInEmail !== invitation.email) throw new AppError('forbidden', { message: 'invitation_for_another_account' });
+    const existing = await findUserByEmail(trx, invitation.email);
+    if (existing !== null && (existing.is_deleted || !existing.is_active)) throw new AppError('user_inactive');
+    if ((await consumeInvitation(trx, hashToken(token))) === null) throw invalidInvitation();
+    const user =
+      existing ??
+      (await insertUser(trx, { email: invitation.email, name: input.name ?? null, passwordHash, authProvider: 'local', isEmailVerified: true })) ??
+      (await findUserByEmail(trx, invitation.email));
+    if (user === null) throw new AppError('internal_error');
+    if (existing !== null) {
+      if (!existing.is_email_verified) await markEmailVerified(trx, existing.uuid);
+      if (passwordHash !== null && existing.password_hash === null) await setPasswordHash(trx, existing.uuid, passwordHash);
+      if (input.name !== undefined && input.name !== null && existing.name === null) await updateUserFields(trx, existing.uuid, { name: input.name });
+    }
+    if (invitation.kind === 'club') {
+      const roles = await findRolesByNames(trx, invitation.role_names);
+      for (const role of roles) await grantSystemRole(trx, user.uuid, role.id);
+    } else if (invitation.organizer_uuid !== null && invitation.organizer_role !== null) {
+      await upsertOrganizerMembership(trx, invitation.organizer_uuid, user.uuid, invitation.organizer_role);
+    }
+    await insertAudit(trx, {
+      ...by,
+      actor: user.uuid,
+      action: 'invitation.accept',
+      target: invitation.id,
+      after: { email: invitation.email, kind: invitation.kind },
+    });
+    return { userUuid: user.uuid };
+  });
+}
+
+/** The mail worker's report on an invitation's mail (campaign counts). */
+export async function invitationMailOutcome(db: Db, invitationId: string, delivered: boolean): Promise<void> {
+  if (delivered) await markInvitationMailed(db, invitationId);
+  else await markInvitationMailFailed(db, invitationId);
+}
+
+export interface InvitationService {
+  inviteToClub(email: string, input: ClubInvitationInput, by: Actor): Promise<InvitationView>;
+  inviteManyToClub(entries: Iterable<EmailEntry>, where: 'line' | 'index', input: ClubInvitationInput, by: Actor): Promise<BulkInvitationOutcome>;
+  inviteToOrganizer(organizer: OrganizerRow, standing: OrganizerStanding, input: { email: string; role: OrganizerRole }, by: Actor): Promise<InvitationView>;
+  list(filter: InvitationFilter): Promise<InvitationView[]>;
+  batch(batchId: string): Promise<BatchCounts & { batch_id: string }>;
+  resend(id: string, by: Actor): Promise<void>;
+  revoke(id: string, by: Actor, organizerUuid?: string | null): Promise<void>;
+  preview(token: string): Promise<InvitationPreview>;
+  accept(
+    input: { token: string; password?: string; name?: string | null },
+    signedInEmail: string | null,
+    by: Omit<Actor, 'actor'>,
+  ): Promise<{ userUuid: string }>;
+}
+
+/** The invitation operations bound to the app's database and mailer (routes call these). */
+export function createInvitationService(db: Db, deps: InvitationDeps): InvitationService {
+  return {
+    inviteToClub: (email, input, by) => inviteToClub(db, deps, email, input, by),
+    inviteManyToClub: (entries, where, input, by) => inviteManyToClub(db, deps, entries, where, input, by),
+    inviteToOrganizer: (organizer, standing, input, by) => inviteToOrganizer(db, deps, organizer, standing, input, by),
+    list: (filter) => invitations(db, filter),
+    batch: (batchId) => invitationBatch(db, batchId),
+    resend: (id, by) => resendInvitation(db, deps, id, by),
+    revoke: (id, by, organizerUuid = null) => revokeInvitationAs(db, id, by, organizerUuid),
+    preview: (token) => previewInvitation(db, token),
+    accept: (input, signedInEmail, by) => acceptInvitation(db, input, signedInEmail, by),
+  };
+}
