@@ -14,8 +14,10 @@ import { importEligibleEmails } from '../../src/services/eligibility.ts';
 let world: BrowserWorld;
 const NEW_PASSWORD = 'a different long passphrase';
 
+const INVITE_KEY = 'k'.repeat(40);
+
 before(async () => {
-  world = await startBrowserWorld();
+  world = await startBrowserWorld({ API_KEY: INVITE_KEY });
 });
 
 after(async () => {
@@ -54,6 +56,30 @@ describe('self-service pages', () => {
     await page.getByText('invited@example.org is verified').waitFor();
     const user = await world.database.db.selectFrom('users').select('is_email_verified').where('email', '=', 'invited@example.org').executeTakeFirstOrThrow();
     assert.equal(user.is_email_verified, true);
+    await context.close();
+  });
+
+  it('an invitation: the mailed link previews, then accepting with a password creates the account and signs in', async () => {
+    const invited = await world.app.inject({
+      method: 'POST',
+      url: '/v1/auth/admin/invitations',
+      headers: { 'x-api-key': INVITE_KEY },
+      payload: { email: 'guest-of-honour@example.org', role_names: ['member', 'sustainer'] },
+    });
+    assert.equal(invited.statusCode, 201, invited.body);
+    const link = linkIn((await world.smtp.waitFor('guest-of-honour@example.org')).text);
+    assert.equal(new URL(link).pathname, '/ui/invitations/accept');
+    const { context, page } = await world.newPage();
+    await page.goto(link);
+    await page.getByText('invites you to Gatehouse').waitFor();
+    await page.getByText('The invitation is for guest-of-honour@example.org').waitFor();
+    await page.getByLabel('Your name (optional)').fill('Guest of Honour');
+    await page.getByLabel('A password (optional)').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Accept and sign in' }).click();
+    await page.getByRole('heading', { name: 'My account' }).waitFor();
+    assert.match(await page.locator('.facts').innerText(), /Guest of Honour/);
+    await page.goto(link);
+    await page.getByText('This invitation link is invalid, already used, revoked or expired').waitFor();
     await context.close();
   });
 

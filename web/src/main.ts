@@ -14,6 +14,7 @@ import { rolesPage } from './pages/admin/roles.ts';
 import { userPage, usersPage } from './pages/admin/users.ts';
 import { devOutboxPage } from './pages/dev-outbox.ts';
 import { forgotPasswordPage, magicLinkLandingPage, resetPasswordPage, verifyEmailPage } from './pages/mailed-links.ts';
+import { invitationAcceptPage } from './pages/invitation.ts';
 import { registerPage } from './pages/register.ts';
 import { checkMailPage, magicLinkPage, passwordSignInPage } from './pages/sign-in.ts';
 import { currentUser, renderNav } from './session.ts';
@@ -32,6 +33,7 @@ const ROUTES: readonly (readonly [string, PageFn])[] = [
   ['/reset-password', resetPasswordPage],
   ['/verify-email', verifyEmailPage],
   ['/magic-link', magicLinkLandingPage],
+  ['/invitations/accept', invitationAcceptPage],
   ['/account', accountPage],
   ['/admin', usersPage],
   ['/admin/users', usersPage],
