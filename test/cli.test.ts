@@ -149,6 +149,42 @@ describe('gatehouse CLI', () => {
     assert.equal((await cli(['memberships', 'expiring', '--before', new Date(Date.now() + 30 * 86_400_000).toISOString()])).stdout.trim(), '');
   });
 
+  it('invitations: send, import a CSV (all or nothing), the campaign counts, list and revoke; mails are queued for the service', async () => {
+    const sent = await cli(['invitations', 'send', 'cli-invitee@example.org', '--role', 'member', '--role', 'active', '--message', 'Hi']);
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.match(sent.stdout, /Invited cli-invitee@example.org \(member, active\) until .*: [0-9a-f-]{36}/);
+    assert.equal((await cli(['invitations', 'send', 'cli-invitee@example.org'])).code, 1, 'one pending invitation per address');
+    const bad = await cli(['invitations', 'import', csv('bad-invites.csv', 'email\nok@example.org\nnot an email\n'), '--batch', 'cli-camp']);
+    assert.equal(bad.code, 1);
+    const good = await cli([
+      'invitations',
+      'import',
+      csv('invites.csv', 'email\nc1@example.org\nc2@example.org\ncli-invitee@example.org\n'),
+      '--batch',
+      'cli-camp',
+    ]);
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout, /Invited 2; already members 0; already invited 1 \(batch cli-camp\)/);
+    const counts = await cli(['invitations', 'batch', 'cli-camp', '--json']);
+    assert.deepEqual(JSON.parse(counts.stdout), {
+      batch_id: 'cli-camp',
+      total: 2,
+      pending: 2,
+      accepted: 0,
+      expired: 0,
+      revoked: 0,
+      mails_sent: 0,
+      mails_failed: 0,
+    });
+    const listed = (await cli(['invitations', 'list', '--batch', 'cli-camp', '--json'])).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; email: string });
+    assert.deepEqual(listed.map((row) => row.email).sort(), ['c1@example.org', 'c2@example.org']);
+    assert.equal((await cli(['invitations', 'revoke', listed[0]?.id ?? ''])).code, 0);
+    assert.equal((JSON.parse((await cli(['invitations', 'batch', 'cli-camp', '--json'])).stdout) as { revoked: number }).revoked, 1);
+  });
+
   it('a missing role is named as the role, with the roles that exist', async () => {
     const res = await cli(['users', 'grant', 'root@example.org', 'editor']);
     assert.equal(res.code, 1);

@@ -6,6 +6,7 @@ import { registerDatabaseCommands } from './commands/database.ts';
 import { registerEligibleCommands } from './commands/eligible.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMembershipCommands } from './commands/memberships.ts';
+import { registerInvitationCommands } from './commands/invitations.ts';
 import { registerOrganizerCommands } from './commands/organizers.ts';
 import { registerRoleCommands } from './commands/roles.ts';
 import { registerUserCommands } from './commands/users.ts';
@@ -31,6 +32,7 @@ function buildProgram(): Command {
   registerUserCommands(program);
   registerRoleCommands(program);
   registerMembershipCommands(program);
+  registerInvitationCommands(program);
   registerEligibleCommands(program);
   registerOrganizerCommands(program);
   registerKeyCommands(program);

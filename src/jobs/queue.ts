@@ -68,13 +68,18 @@ async function retryingDeadlocks<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createJobQueue(db: Db, onError: (error: Error) => void): JobQueue {
+/**
+ * `maintain: false` (the CLI): only queue jobs, for the service's workers to run; no
+ * maintenance or cron timers in a short-lived process.
+ */
+export function createJobQueue(db: Db, onError: (error: Error) => void, options: { maintain?: boolean } = {}): JobQueue {
+  const maintain = options.maintain ?? true;
   const boss = new PgBoss({
     db: bossDatabase(db),
     schema: 'pgboss',
     migrate: true,
-    supervise: true,
-    schedule: true,
+    supervise: maintain,
+    schedule: maintain,
     // Completed jobs are kept a day for inspection, then archived and deleted by pg-boss's maintenance.
     archiveCompletedAfterSeconds: 86_400,
     deleteAfterDays: 7,
