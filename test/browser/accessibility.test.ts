@@ -62,6 +62,7 @@ const SIGNED_OUT: readonly PageState[] = [
   { name: 'magic-link landing', path: '/ui/magic-link?token=gh_not-a-real-token', ready: heading },
   { name: 'verify email', path: '/ui/verify-email?token=gh_not-a-real-token', ready: heading },
   { name: 'reset password', path: '/ui/reset-password?token=gh_not-a-real-token', ready: heading },
+  { name: 'invitation link, dead', path: '/ui/invitations/accept?token=ghi_not-a-real-token', ready: heading },
   {
     name: 'sign-in with a refused password',
     path: '/ui/sign-in/password',
@@ -90,6 +91,7 @@ const SIGNED_IN: () => readonly PageState[] = () => [
   },
   { name: 'admin roles', path: '/ui/admin/roles', ready: (page) => page.locator('tbody tr').first().waitFor() },
   { name: 'admin eligible emails', path: '/ui/admin/eligible', ready: (page) => page.locator('tbody tr').first().waitFor() },
+  { name: 'admin invitations', path: '/ui/admin/invitations', ready: heading },
   { name: 'admin organizers', path: '/ui/admin/organizers', ready: (page) => page.locator('tbody tr').first().waitFor() },
   { name: 'organizer members', path: `/ui/organizers/${organizerId}`, ready: (page) => page.locator('tbody tr').first().waitFor() },
   { name: 'admin audit log', path: '/ui/admin/audit', ready: (page) => page.locator('tbody tr').first().waitFor() },

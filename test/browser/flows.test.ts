@@ -135,6 +135,41 @@ describe('self-service pages', () => {
 });
 
 describe('admin console pages', () => {
+  it('invitations: invite one, a CSV campaign with its counts, revoke; a membership ends on a chosen day', async () => {
+    await createUser(world.database.db, 'inviter@example.org', { roles: ['admin', 'member'] });
+    const renewed = await createUser(world.database.db, 'renewed@example.org', { roles: ['member'] });
+    const { context, page } = await world.newPage();
+    await signIn(page, 'inviter@example.org');
+
+    await page.goto('/ui/admin/invitations');
+    await page.getByLabel('Email', { exact: true }).first().fill('console-invitee@example.org');
+    await page.getByRole('button', { name: 'Send the invitation' }).click();
+    await page.getByText('Invitation sent to console-invitee@example.org.').waitFor();
+    await world.smtp.waitFor('console-invitee@example.org');
+
+    const csv = { name: 'campaign.csv', mimeType: 'text/csv', buffer: Buffer.from('email\ncamp1@example.org\ncamp2@example.org\n') };
+    await page.getByLabel('CSV file', { exact: true }).setInputFiles(csv);
+    await page.getByLabel('Campaign (batch id)', { exact: true }).first().fill('autumn');
+    await page.getByRole('button', { name: 'Invite everyone in the file' }).click();
+    await page.getByText('Invited 2; 0 were members already, 0 had an invitation.').waitFor();
+    await Promise.all([world.smtp.waitFor('camp1@example.org'), world.smtp.waitFor('camp2@example.org')]);
+    const counts = page.getByRole('region', { name: "A campaign's counts" });
+    await counts.getByLabel('Campaign (batch id)').fill('autumn');
+    await counts.getByRole('button', { name: 'Show' }).click();
+    await counts.getByRole('cell', { name: 'Mails sent' }).waitFor();
+    assert.match(await counts.locator('table').innerText(), /In all\s+2[\s\S]*Pending\s+2[\s\S]*Mails sent\s+2/);
+
+    await page.getByRole('button', { name: 'Revoke the invitation of camp1@example.org' }).click();
+    await page.getByText('The invitation of camp1@example.org is revoked').waitFor();
+
+    await page.goto(`/ui/admin/users/${renewed.uuid}`);
+    await page.getByLabel('member ends on').fill('2031-06-30');
+    await page.getByRole('button', { name: 'Set the end' }).click();
+    await page.getByText('member now ends on the day you chose.').waitFor();
+    assert.match(await page.locator('tbody').innerText(), /active · until/);
+    await context.close();
+  });
+
   it('roles, users, organizers and members, batches and the audit filter', async () => {
     await createUser(world.database.db, 'root@example.org', { roles: ['admin'] });
     const target = await createUser(world.database.db, 'target@example.org', { roles: ['member'] });

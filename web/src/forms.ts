@@ -10,7 +10,7 @@ import { t } from './i18n.ts';
 export interface FieldSpec {
   readonly name: string;
   readonly label: string;
-  readonly type?: 'text' | 'email' | 'password' | 'search' | 'file' | 'select' | 'textarea';
+  readonly type?: 'text' | 'email' | 'password' | 'search' | 'file' | 'select' | 'textarea' | 'date';
   readonly autocomplete?: string;
   readonly required?: boolean;
   readonly value?: string;

@@ -14,6 +14,7 @@ import { rolesPage } from './pages/admin/roles.ts';
 import { userPage, usersPage } from './pages/admin/users.ts';
 import { devOutboxPage } from './pages/dev-outbox.ts';
 import { forgotPasswordPage, magicLinkLandingPage, resetPasswordPage, verifyEmailPage } from './pages/mailed-links.ts';
+import { invitationsPage } from './pages/admin/invitations.ts';
 import { invitationAcceptPage } from './pages/invitation.ts';
 import { registerPage } from './pages/register.ts';
 import { checkMailPage, magicLinkPage, passwordSignInPage } from './pages/sign-in.ts';
@@ -40,6 +41,7 @@ const ROUTES: readonly (readonly [string, PageFn])[] = [
   ['/admin/users/:id', userPage],
   ['/admin/roles', rolesPage],
   ['/admin/eligible', eligiblePage],
+  ['/admin/invitations', invitationsPage],
   ['/admin/organizers', organizersPage],
   ['/organizers/:id', organizerMembersPage],
   ['/admin/audit', auditPage],

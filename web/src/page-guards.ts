@@ -33,6 +33,7 @@ export function adminNav(current: string): HTMLElement {
     ['/admin/users', t('admin.nav.users')],
     ['/admin/roles', t('admin.nav.roles')],
     ['/admin/eligible', t('admin.nav.eligible')],
+    ['/admin/invitations', t('admin.nav.invitations')],
     ['/admin/organizers', t('admin.nav.organizers')],
     ['/admin/audit', t('admin.nav.audit')],
   ];

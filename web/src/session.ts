@@ -9,6 +9,8 @@ export interface SystemMembership {
   readonly type: 'system';
   readonly role: string;
   readonly status: 'active' | 'suspended' | 'inactive';
+  /** When it stops counting; null: never. */
+  readonly expires_at?: string | null;
 }
 
 export interface OrganizerMembership {

@@ -160,13 +160,29 @@ export async function organizerMembersPage(organizerId: string): Promise<void> {
       await draw(t('admin.added', { email: values.email ?? '' }));
     },
   });
+  // Someone without an account yet: an invitation mails them a link that creates it.
+  const invite = buildForm({
+    label: t('org.invite'),
+    inline: true,
+    fields: [
+      { name: 'email', label: t('common.emailAddress'), type: 'email', required: true },
+      { name: 'role', label: t('admin.role'), type: 'select', options: ORGANIZER_ROLES, value: 'member' },
+    ],
+    submit: t('org.inviteSubmit'),
+    codeFields: { already_member: 'email', invitation_conflict: 'email' },
+    onSubmit: async (values, form) => {
+      await api('POST', `/organizers/${organizer.uuid}/invitations`, { email: values.email, role: values.role });
+      form.reset();
+      status.replaceChildren(notice(t('inv.sent', { email: values.email ?? '' }), 'success'));
+    },
+  });
   render(
     organizer.name,
     isSystemAdmin(me) ? adminNav('/admin/organizers') : null,
     status,
     h('h2', {}, t('org.members')),
     list,
-    manage ? [h('h2', {}, t('org.addMember')), add] : [],
+    manage ? [h('h2', {}, t('org.addMember')), add, h('h2', {}, t('org.invite')), h('p', { class: 'hint' }, t('org.inviteHint')), invite] : [],
   );
   await draw();
 }

@@ -57,14 +57,17 @@ export async function usersPage(): Promise<void> {
           link(uiHref(`/admin/users/${user.uuid}`), user.email),
           user.name ?? '—',
           systemRoles(user)
-            .map((membership) => (membership.status === 'active' ? membership.role : `${membership.role} (${membership.status})`))
+            .map((membership) =>
+              membership.status === 'active' && !membership.expires_at ? membership.role : `${membership.role} (${statusWithExpiry(membership)})`,
+            )
             .join(', '),
           user.is_active ? t('users.active') : t('users.deactivated'),
         ]),
       ),
     what: t('users.none'),
   });
-  render(t('users.title'), adminNav('/admin/users'), addUserForm(), search, results.element);
+  const invite = h('p', {}, link(uiHref('/admin/invitations'), t('users.invite')));
+  render(t('users.title'), adminNav('/admin/users'), addUserForm(), invite, search, results.element);
   await results.reload();
 }
 
@@ -108,6 +111,41 @@ interface Confirmation {
  */
 type Act = (work: () => Promise<unknown>, done: string, confirmation?: Confirmation) => () => Promise<void>;
 
+/** A date picked in the console (a day) as the instant it ends: midnight UTC that day. */
+function dayToInstant(day: string): string {
+  return `${day}T00:00:00Z`;
+}
+
+/** The membership's status, with its end when it has one. */
+function statusWithExpiry(membership: SystemMembership): string {
+  if (membership.expires_at === undefined || membership.expires_at === null) return membership.status;
+  return `${membership.status} · ${t('users.until', { date: new Date(membership.expires_at).toLocaleDateString(document.documentElement.lang || undefined) })}`;
+}
+
+/** Renew or end: set the day the membership stops counting, or make it never expire. */
+function expiryControls(path: string, membership: SystemMembership, act: Act): HTMLElement {
+  const form = buildForm({
+    label: t('users.expiryOf', { role: membership.role }),
+    inline: true,
+    fields: [{ name: 'until', label: t('users.expiresOn', { role: membership.role }), type: 'date', required: true }],
+    submit: t('users.setExpiry'),
+    onSubmit: async (values) => {
+      await act(() => api('PATCH', path, { expires_at: dayToInstant(values.until ?? '') }), t('users.expirySet', { role: membership.role }))();
+    },
+  });
+  const never =
+    membership.expires_at === undefined || membership.expires_at === null
+      ? null
+      : button(
+          t('users.neverExpires'),
+          act(() => api('PATCH', path, { expires_at: null }), t('users.expiryCleared', { role: membership.role })),
+          {
+            label: t('users.neverExpiresOf', { role: membership.role }),
+          },
+        );
+  return h('div', { class: 'expiry' }, form, never);
+}
+
 function roleActions(user: AdminUser, membership: SystemMembership, act: Act, isSelf: boolean): HTMLElement {
   const path = `/admin/users/${user.uuid}/roles/${encodeURIComponent(membership.role)}`;
   const suspended = membership.status === 'suspended';
@@ -145,6 +183,7 @@ function roleActions(user: AdminUser, membership: SystemMembership, act: Act, is
       }),
       { kind: 'danger', label: t('users.revokeRole', { role: membership.role }) },
     ),
+    expiryControls(path, membership, act),
   );
 }
 
@@ -177,14 +216,18 @@ export async function userPage(userId: string): Promise<void> {
     const grant = buildForm({
       label: t('users.grant'),
       inline: true,
-      fields: [{ name: 'role_name', label: t('admin.role'), type: 'select', options: roles.map((role) => ({ value: role.name, label: role.name })) }],
+      fields: [
+        { name: 'role_name', label: t('admin.role'), type: 'select', options: roles.map((role) => ({ value: role.name, label: role.name })) },
+        { name: 'until', label: t('users.untilOptional'), type: 'date' },
+      ],
       submit: t('users.grantSubmit'),
       onSubmit: async (values) => {
-        await api('POST', `/admin/users/${user.uuid}/roles`, { role_name: values.role_name });
+        const until = values.until ?? '';
+        await api('POST', `/admin/users/${user.uuid}/roles`, { role_name: values.role_name, ...(until === '' ? {} : { expires_at: dayToInstant(until) }) });
         await draw(t('users.granted', { role: values.role_name ?? '' }));
       },
     });
-    const rows = systemRoles(user).map((membership) => [membership.role, membership.status, roleActions(user, membership, act, isSelf)]);
+    const rows = systemRoles(user).map((membership) => [membership.role, statusWithExpiry(membership), roleActions(user, membership, act, isSelf)]);
     render(
       user.email,
       adminNav('/admin/users'),
