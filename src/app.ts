@@ -61,6 +61,7 @@ import { createMagicLinkService } from './services/magic-links.ts';
 import { createInvitationService } from './services/invitations.ts';
 import { createBackgroundTasks } from './background.ts';
 import { installBackgroundWork, type BackgroundWork } from './jobs/background-work.ts';
+import { invitationMailer } from './jobs/mail-queue.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -338,7 +339,7 @@ function createContext(
     sessions,
     accounts,
     magicLinks,
-    invitations: createInvitationService(db, { config, mail: (trx, message, invitationId) => jobs.mail.enqueue(message, trx, { invitationId }) }),
+    invitations: createInvitationService(db, { config, mail: invitationMailer(jobs.mail) }),
     stytch,
     keyRing,
     limiter: createRateLimiter(counterStore, deps.limits ?? config.rateLimits),

@@ -26,11 +26,32 @@ async function runScript(db: Db, text: string): Promise<unknown[]> {
   });
 }
 
+async function execute(db: Db, text: string, values: unknown[]): Promise<{ rows: unknown[] }> {
+  if (values.length === 0) return { rows: await runScript(db, text) };
+  return { rows: [...(await db.executeQuery(CompiledQuery.raw(text, values))).rows] };
+}
+
 export function bossDatabase(db: Db): PgBoss.Db {
+  return { executeSql: (text: string, values: unknown[] = []) => execute(db, text, values) };
+}
+
+/**
+ * The same, counting the statements in flight: pg-boss's stop() clears its timers but does not
+ * wait for a maintenance or monitoring statement already sent, and the database must not be
+ * closed under it. `settled()` waits for those.
+ */
+export function trackedBossDatabase(db: Db): PgBoss.Db & { settled(): Promise<void>; busy(): boolean } {
+  const inFlight = new Set<Promise<unknown>>();
   return {
-    async executeSql(text: string, values: unknown[] = []): Promise<{ rows: unknown[] }> {
-      if (values.length === 0) return { rows: await runScript(db, text) };
-      return { rows: [...(await db.executeQuery(CompiledQuery.raw(text, values))).rows] };
+    executeSql(text: string, values: unknown[] = []): Promise<{ rows: unknown[] }> {
+      const running = execute(db, text, values);
+      const tracked = running.catch(() => undefined).finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+      return running;
     },
+    async settled(): Promise<void> {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+    busy: () => inFlight.size > 0,
   };
 }

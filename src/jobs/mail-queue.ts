@@ -38,16 +38,36 @@ const MAX_RATE_WAIT_MS = 5_000;
 export interface MailQueue {
   /** Queues the message; inside `trx` when given (then it leaves only if that commits). */
   enqueue(message: MailMessage, trx?: Db, tag?: MailTag): Promise<void>;
+  /** Many at once, in one statement (a campaign), inside `trx`. */
+  enqueueMany(mails: readonly { message: MailMessage; tag: MailTag }[], trx: Db): Promise<void>;
+}
+
+const RETRIES = { retryLimit: RETRY_LIMIT, retryDelay: 30, retryBackoff: true } as const;
+
+/** Invitations' mails, with their tags, queued in one statement inside `trx` (their transaction). */
+export function invitationMailer(mail: MailQueue): (trx: Db, mails: readonly { message: MailMessage; invitationId: string }[]) => Promise<void> {
+  return (trx, mails) =>
+    mail.enqueueMany(
+      mails.map(({ message, invitationId }) => ({ message, tag: { invitationId } })),
+      trx,
+    );
 }
 
 export function createMailQueue(queue: JobQueue, secret: string): MailQueue {
+  const jobOf = (message: MailMessage, tag: MailTag): MailJob => ({
+    sealed: encryptSecret(secret, JSON.stringify(message)),
+    ...(tag.invitationId === undefined ? {} : { invitation_id: tag.invitationId }),
+  });
   return {
+    async enqueueMany(mails, trx): Promise<void> {
+      await queue.sendMany(
+        MAIL_QUEUE,
+        mails.map((mail) => jobOf(mail.message, mail.tag)),
+        { db: trx, ...RETRIES },
+      );
+    },
     async enqueue(message, trx, tag = {}): Promise<void> {
-      const job: MailJob = {
-        sealed: encryptSecret(secret, JSON.stringify(message)),
-        ...(tag.invitationId === undefined ? {} : { invitation_id: tag.invitationId }),
-      };
-      await queue.send(MAIL_QUEUE, job, { retryLimit: RETRY_LIMIT, retryDelay: 30, retryBackoff: true, ...(trx === undefined ? {} : { db: trx }) });
+      await queue.send(MAIL_QUEUE, jobOf(message, tag), { ...RETRIES, ...(trx === undefined ? {} : { db: trx }) });
       // Inside a transaction the job is not visible yet: the worker's next poll takes it.
       if (trx === undefined) queue.wake(MAIL_QUEUE);
     },
@@ -84,7 +104,7 @@ async function awaitRate(db: Db, ratePerMinute: number): Promise<void> {
 
 export async function startMailWorker(queue: JobQueue, options: MailWorkerOptions): Promise<void> {
   await queue.createQueue(MAIL_QUEUE);
-  await queue.work<MailJob>(MAIL_QUEUE, { concurrency: 2, pollingIntervalSeconds: 2 }, async (job, meta) => {
+  await queue.work<MailJob>(MAIL_QUEUE, { concurrency: 2, batchSize: 20, pollingIntervalSeconds: 2 }, async (job, meta) => {
     const tag: MailTag = job.invitation_id === undefined ? {} : { invitationId: job.invitation_id };
     await awaitRate(options.db, options.ratePerMinute);
     try {

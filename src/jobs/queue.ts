@@ -14,7 +14,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import PgBoss from 'pg-boss';
 import type { Db } from '../db/connect.ts';
-import { bossDatabase } from './boss-database.ts';
+import { bossDatabase, trackedBossDatabase } from './boss-database.ts';
 
 export type JobHandler<T> = (data: T, job: { id: string; retryCount: number }) => Promise<void>;
 
@@ -34,6 +34,12 @@ export interface WorkOptions {
   /** Jobs of this queue this instance runs at once. */
   readonly concurrency?: number;
   readonly pollingIntervalSeconds?: number;
+  /**
+   * Jobs fetched at a time by each worker (default 1), run one after another; each one's failure
+   * is its own (it is retried alone). pg-boss sorts the queue on every fetch, so a deep queue (a
+   * campaign of 10,000 mails) wants a batch.
+   */
+  readonly batchSize?: number;
 }
 
 export interface JobQueue {
@@ -42,6 +48,8 @@ export interface JobQueue {
   stop(timeoutMs?: number): Promise<void>;
   createQueue(name: string): Promise<void>;
   send<T extends object>(name: string, data: T, options?: SendOptions): Promise<string | null>;
+  /** Many jobs of one queue in one statement (inside `db` when given). */
+  sendMany<T extends object>(name: string, jobs: readonly T[], options?: Pick<SendOptions, 'db' | 'retryLimit' | 'retryDelay' | 'retryBackoff'>): Promise<void>;
   work<T extends object>(name: string, options: WorkOptions, handler: JobHandler<T>): Promise<void>;
   /** Runs `name` on this cron schedule (UTC), once per tick across every instance. */
   schedule(name: string, cron: string): Promise<void>;
@@ -74,8 +82,9 @@ async function retryingDeadlocks<T>(work: () => Promise<T>): Promise<T> {
  */
 export function createJobQueue(db: Db, onError: (error: Error) => void, options: { maintain?: boolean } = {}): JobQueue {
   const maintain = options.maintain ?? true;
+  const connection = trackedBossDatabase(db);
   const boss = new PgBoss({
-    db: bossDatabase(db),
+    db: connection,
     schema: 'pgboss',
     migrate: true,
     supervise: maintain,
@@ -86,6 +95,20 @@ export function createJobQueue(db: Db, onError: (error: Error) => void, options:
   });
   boss.on('error', onError);
   const workers = new Map<string, string[]>();
+  let runningHandlers = 0;
+
+  /**
+   * After boss.stop(): a fetch that was on its way still hands its job to a handler, whose
+   * statements (and pg-boss's completion of the job) must finish before the database may close.
+   * Quiet means no statement in flight and no handler running, twice, 20 ms apart.
+   */
+  async function quiesce(): Promise<void> {
+    for (let quiet = 0; quiet < 2;) {
+      await connection.settled();
+      await sleep(20);
+      quiet = runningHandlers === 0 && !connection.busy() ? quiet + 1 : 0;
+    }
+  }
 
   return {
     async start(): Promise<void> {
@@ -93,6 +116,7 @@ export function createJobQueue(db: Db, onError: (error: Error) => void, options:
     },
     async stop(timeoutMs = 10_000): Promise<void> {
       await boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false });
+      await quiesce();
     },
     async createQueue(name): Promise<void> {
       await retryingDeadlocks(async () => {
@@ -109,14 +133,36 @@ export function createJobQueue(db: Db, onError: (error: Error) => void, options:
       const { db: trx, startAfter, ...rest } = options;
       return boss.send(name, data, { ...rest, ...(startAfter === undefined ? {} : { startAfter }), ...(trx === undefined ? {} : { db: bossDatabase(trx) }) });
     },
+    async sendMany(name, jobs, options = {}): Promise<void> {
+      const { db: trx, ...retry } = options;
+      if (jobs.length === 0) return;
+      await boss.insert(
+        jobs.map((data) => ({ name, data, ...retry })),
+        trx === undefined ? {} : { db: bossDatabase(trx) },
+      );
+    },
     async work(name, options, handler): Promise<void> {
       const concurrency = options.concurrency ?? 1;
       const ids: string[] = [];
       for (let i = 0; i < concurrency; i++) {
         let id = '';
-        const workOptions = { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, includeMetadata: true as const };
+        const workOptions = { batchSize: options.batchSize ?? 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, includeMetadata: true as const };
         id = await boss.work<object>(name, workOptions, async (jobs) => {
-          for (const job of jobs) await handler(job.data as Parameters<typeof handler>[0], { id: job.id, retryCount: job.retryCount });
+          runningHandlers += 1;
+          try {
+            for (const job of jobs) {
+              try {
+                await handler(job.data as Parameters<typeof handler>[0], { id: job.id, retryCount: job.retryCount });
+                // Completed at once, not with the batch: a crash later in the batch repeats none of those done.
+                if (jobs.length > 1) await boss.complete(name, job.id);
+              } catch (error) {
+                // This job alone fails (and is retried by its policy); pg-boss completes the others.
+                await boss.fail(name, job.id, { message: error instanceof Error ? error.message : String(error) });
+              }
+            }
+          } finally {
+            runningHandlers -= 1;
+          }
           // A worker that found work looks for more at once; only an empty poll waits the interval.
           if (jobs.length > 0) boss.notifyWorker(id);
         });

@@ -44,8 +44,8 @@ import type { Actor } from './memberships.ts';
 import { mayAssign, type OrganizerStanding } from './organizer-permissions.ts';
 import { effectiveRoles } from './user-view.ts';
 
-/** Queues a mail, inside `trx`, tagged with the invitation it is for. */
-export type InvitationMailer = (trx: Db, message: MailMessage, invitationId: string) => Promise<void>;
+/** Queues mails, inside `trx`, each tagged with the invitation it is for. */
+export type InvitationMailer = (trx: Db, mails: readonly { message: MailMessage; invitationId: string }[]) => Promise<void>;
 
 export interface InvitationDeps {
   readonly config: Config;
@@ -187,14 +187,17 @@ async function inviteAddresses(
     }));
     const inserted = await insertInvitations(trx, rows);
     const inviter = await inviterName(trx, by);
-    for (const row of inserted) {
-      const message = mailFor(
-        deps,
-        { email: row.email, what: deps.config.brand.name, inviter, expiresAt, message: input.message ?? null },
-        tokens.get(row.email)?.token ?? '',
-      );
-      await deps.mail(trx, message, row.id);
-    }
+    await deps.mail(
+      trx,
+      inserted.map((row) => ({
+        invitationId: row.id,
+        message: mailFor(
+          deps,
+          { email: row.email, what: deps.config.brand.name, inviter, expiresAt, message: input.message ?? null },
+          tokens.get(row.email)?.token ?? '',
+        ),
+      })),
+    );
     await insertAudit(trx, {
       ...by,
       action: emails.length === 1 ? 'invitation.create' : 'invitation.bulk',
@@ -270,7 +273,7 @@ export async function inviteToOrganizer(
     ]);
     if (row === undefined) throw new AppError('invitation_conflict', { message: 'already_invited' });
     const inviter = await inviterName(trx, by);
-    await deps.mail(trx, mailFor(deps, { email, what: organizer.name, inviter, expiresAt, message: null }, token.token), row.id);
+    await deps.mail(trx, [{ invitationId: row.id, message: mailFor(deps, { email, what: organizer.name, inviter, expiresAt, message: null }, token.token) }]);
     await insertAudit(trx, { ...by, action: 'invitation.create', target: email, after: { organizer_uuid: organizer.uuid, role: input.role } });
     return row.id;
   });
@@ -297,11 +300,8 @@ export async function resendInvitation(db: Db, deps: InvitationDeps, id: string,
     if (outcome === 'not_pending') throw new AppError('invitation_conflict', { message: 'invitation_not_pending' });
     if (outcome === 'too_soon') throw new AppError('rate_limited', { retryAfterSeconds: 3600 });
     const what = row.kind === 'club' ? deps.config.brand.name : (row.organizer_name ?? deps.config.brand.name);
-    await deps.mail(
-      trx,
-      mailFor(deps, { email: row.email, what, inviter: row.invited_by_name, expiresAt: row.expires_at, message: row.message }, token.token),
-      id,
-    );
+    const message = mailFor(deps, { email: row.email, what, inviter: row.invited_by_name, expiresAt: row.expires_at, message: row.message }, token.token);
+    await deps.mail(trx, [{ invitationId: id, message }]);
     await insertAudit(trx, { ...by, action: 'invitation.resend', target: row.email });
   });
 }

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/connect.ts';
-import { createMailQueue, MAIL_QUEUE } from '../../jobs/mail-queue.ts';
+import { createMailQueue, invitationMailer, MAIL_QUEUE } from '../../jobs/mail-queue.ts';
 import { createJobQueue } from '../../jobs/queue.ts';
 import { emailEntriesFromCsvLines } from '../../services/csv-emails.ts';
 import { createInvitationService, type InvitationService } from '../../services/invitations.ts';
@@ -29,8 +29,7 @@ async function withInvitations<T>(work: (service: InvitationService) => Promise<
     await queue.start();
     try {
       await queue.createQueue(MAIL_QUEUE);
-      const mail = createMailQueue(queue, config.jwtSecret);
-      return await work(createInvitationService(db, { config, mail: (trx, message, invitationId) => mail.enqueue(message, trx, { invitationId }) }));
+      return await work(createInvitationService(db, { config, mail: invitationMailer(createMailQueue(queue, config.jwtSecret)) }));
     } finally {
       await queue.stop();
     }
