@@ -116,6 +116,29 @@ function memberRow(organizerId: string, member: Member, manage: boolean, act: Ac
   ];
 }
 
+/** An address and an organizer role: adding a member, or inviting one. */
+function emailAndRoleForm(
+  label: string,
+  submit: string,
+  codeFields: Readonly<Record<string, string>>,
+  send: (values: { email: string; role: string }) => Promise<void>,
+): HTMLFormElement {
+  return buildForm({
+    label,
+    inline: true,
+    fields: [
+      { name: 'email', label: t('common.emailAddress'), type: 'email', required: true },
+      { name: 'role', label: t('admin.role'), type: 'select', options: ORGANIZER_ROLES, value: 'member' },
+    ],
+    submit,
+    codeFields,
+    onSubmit: async (values, form) => {
+      await send({ email: values.email ?? '', role: values.role ?? 'member' });
+      form.reset();
+    },
+  });
+}
+
 export async function organizerMembersPage(organizerId: string): Promise<void> {
   const me = await signedIn();
   if (me === null) return;
@@ -145,36 +168,14 @@ export async function organizerMembersPage(organizerId: string): Promise<void> {
       ),
     );
   };
-  const add = buildForm({
-    label: t('org.addMember'),
-    inline: true,
-    fields: [
-      { name: 'email', label: t('common.emailAddress'), type: 'email', required: true },
-      { name: 'role', label: t('admin.role'), type: 'select', options: ORGANIZER_ROLES, value: 'member' },
-    ],
-    submit: t('org.addSubmit'),
-    codeFields: { user_not_found: 'email', already_member: 'email' },
-    onSubmit: async (values, form) => {
-      await api('POST', `/organizers/${organizer.uuid}/members`, { email: values.email, role: values.role });
-      form.reset();
-      await draw(t('admin.added', { email: values.email ?? '' }));
-    },
+  const add = emailAndRoleForm(t('org.addMember'), t('org.addSubmit'), { user_not_found: 'email', already_member: 'email' }, async (values) => {
+    await api('POST', `/organizers/${organizer.uuid}/members`, values);
+    await draw(t('admin.added', { email: values.email }));
   });
   // Someone without an account yet: an invitation mails them a link that creates it.
-  const invite = buildForm({
-    label: t('org.invite'),
-    inline: true,
-    fields: [
-      { name: 'email', label: t('common.emailAddress'), type: 'email', required: true },
-      { name: 'role', label: t('admin.role'), type: 'select', options: ORGANIZER_ROLES, value: 'member' },
-    ],
-    submit: t('org.inviteSubmit'),
-    codeFields: { already_member: 'email', invitation_conflict: 'email' },
-    onSubmit: async (values, form) => {
-      await api('POST', `/organizers/${organizer.uuid}/invitations`, { email: values.email, role: values.role });
-      form.reset();
-      status.replaceChildren(notice(t('inv.sent', { email: values.email ?? '' }), 'success'));
-    },
+  const invite = emailAndRoleForm(t('org.invite'), t('org.inviteSubmit'), { already_member: 'email', invitation_conflict: 'email' }, async (values) => {
+    await api('POST', `/organizers/${organizer.uuid}/invitations`, values);
+    status.replaceChildren(notice(t('inv.sent', { email: values.email }), 'success'));
   });
   render(
     organizer.name,
