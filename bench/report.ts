@@ -1,6 +1,7 @@
 /** The bench report: a Markdown table with ratios and targets, for stdout and bench/RESULTS.md. */
 import type { LoadResult } from './lib/load.ts';
 import type { CpuSplit } from './lib/cpu.ts';
+import type { CampaignResult } from './campaign.ts';
 import type { VerifyRow } from './verify-sdk.ts';
 import type { W1Result, W2Result } from './workloads.ts';
 
@@ -17,6 +18,7 @@ export interface BenchResults {
   readonly w5: { admin: LoadResult; me: LoadResult };
   readonly pglite: { rps: number; p50: number; p99: number; startupMs: number };
   readonly verify: readonly VerifyRow[];
+  readonly campaign: CampaignResult;
   readonly totalSeconds: number;
 }
 
@@ -155,6 +157,25 @@ export function report(r: BenchResults): string {
     `${n(r.pglite.rps / r.w1.bearer.a.rps, 2)}×`,
     '—',
     `start ${n(r.pglite.startupMs)} ms`,
+  );
+  const c = r.campaign;
+  row(
+    `C1 invitation CSV import (${n(c.addresses)} addresses, mails queued)`,
+    `${n(c.queueMs / 1000, 2)} s`,
+    '—',
+    `${n(c.eligibleImportMs / 1000, 2)} s (the eligible-list CSV import of as many)`,
+    `${n(c.queueMs / c.eligibleImportMs, 2)}×`,
+    '—',
+    '',
+  );
+  row(
+    `C1 the queue's mail throughput (to SMTP on 127.0.0.1)`,
+    `${n(c.mailsPerSecond)} mails/s`,
+    '—',
+    `${n(c.rawSmtpPerSecond)} mails/s (nodemailer, pooled, from the bench)`,
+    `${n(c.mailsPerSecond / c.rawSmtpPerSecond, 2)}×`,
+    '—',
+    '',
   );
   for (const v of r.verify) {
     const ratio = v.ours / v.floor;

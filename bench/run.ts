@@ -10,6 +10,8 @@ import path from 'node:path';
 import { ROOT, startService, type Service } from './lib/processes.ts';
 import { buildDist, startFlags } from '../scripts/build.ts';
 import { createUsers, mintTokens, openBenchDb, PASSWORD, recreateDatabase, writeCsv } from './lib/setup.ts';
+import { startSmtpCapture } from '../test/fakes/smtp-capture.ts';
+import { campaign } from './campaign.ts';
 import { verifySdk } from './verify-sdk.ts';
 import { w1, w2, w3, w4, w5, type Settings } from './workloads.ts';
 import { load } from './lib/load.ts';
@@ -87,7 +89,10 @@ async function main(): Promise<void> {
   const databaseUrl = await recreateDatabase(SERVER_URL, 'gatehouse_bench');
   // Gatehouse runs as `npm start` runs it: the build, with the start script's node flags.
   await buildDist();
-  const gatehouse = await startService('gatehouse', 'dist/main.js', gatehouseEnv({ DATABASE_URL: databaseUrl }), '/readyz', startFlags());
+  // Mail goes to a real SMTP server in this process (C1 counts what arrives), pooled, unthrottled.
+  const smtp = await startSmtpCapture();
+  const mailEnv = { SMTP_URL: `${smtp.url}?pool=true`, MAIL_RATE_PER_MINUTE: '10000000' };
+  const gatehouse = await startService('gatehouse', 'dist/main.js', gatehouseEnv({ DATABASE_URL: databaseUrl, ...mailEnv }), '/readyz', startFlags());
   const db = openBenchDb(databaseUrl);
   const services: Service[] = [gatehouse];
   try {
@@ -111,6 +116,7 @@ async function main(): Promise<void> {
       },
       pglite: pgliteW1,
       verify: (): ReturnType<typeof verifySdk> => verifySdk(QUICK ? 300 : 2_000, QUICK ? 2 : 3),
+      campaign: (): ReturnType<typeof campaign> => campaign(gatehouse, API_KEY, smtp, QUICK ? 2_000 : 10_000),
     };
     if (ONLY !== null) {
       // A partial run (for working on one workload) prints its numbers and leaves RESULTS.md alone.
@@ -134,6 +140,8 @@ async function main(): Promise<void> {
     const pglite = await workloads.pglite();
     console.log('V1 @gatehouse/verify verify() vs bare jose.jwtVerify …');
     const verify = await workloads.verify();
+    console.log('C1 invitation campaign: CSV import and the mail queue …');
+    const campaignResult = await workloads.campaign();
 
     const results: BenchResults = {
       date: new Date().toISOString(),
@@ -148,6 +156,7 @@ async function main(): Promise<void> {
       w5: r5,
       pglite,
       verify,
+      campaign: campaignResult,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
     mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
@@ -159,6 +168,7 @@ async function main(): Promise<void> {
   } finally {
     await db.close();
     for (const service of services) await service.stop();
+    await smtp.close();
   }
 }
 
