@@ -131,6 +131,13 @@ describe('club invitations', () => {
       payload: { emails: ['a1@example.org', 'A2@example.org', 'already@example.org', 'a1@example.org'], batch_id: 'spring' },
     });
     assert.deepEqual(bulk.json(), { invited: 2, already_members: 1, already_invited: 0, batch_id: 'spring' });
+    const preview = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/admin/invitations/import/preview',
+      headers: { ...key, 'content-type': 'text/csv' },
+      payload: 'email\na3@example.org\na1@example.org\nalready@example.org\nnope\n',
+    });
+    assert.deepEqual(preview.json(), { invited: 1, already_members: 1, already_invited: 1, invalid_count: 1, invalid: [{ line: 5, value: 'nope' }] });
     const csvBad = await t.app.inject({
       method: 'POST',
       url: '/v1/auth/admin/invitations/import?batch_id=spring',

@@ -177,3 +177,11 @@ export async function markInvitationMailed(db: Db, id: string): Promise<void> {
 export async function markInvitationMailFailed(db: Db, id: string): Promise<void> {
   await sql`update invitations set mail_failed = true where id = ${id}`.execute(db);
 }
+
+/** Which of these addresses have a pending, unexpired club invitation. */
+export async function pendingClubInvitees(db: Db, emails: readonly string[]): Promise<Set<string>> {
+  if (emails.length === 0) return new Set();
+  const result = await sql<{ email: string }>`
+    select email from invitations where kind = 'club' and status = 'pending' and expires_at > now() and email = any (${[...emails]}::text[])`.execute(db);
+  return new Set(result.rows.map((row) => row.email));
+}

@@ -21,6 +21,7 @@ import {
   listInvitations,
   markInvitationMailed,
   markInvitationMailFailed,
+  pendingClubInvitees,
   replaceInvitationToken,
   revokeInvitation,
   type BatchCounts,
@@ -238,6 +239,33 @@ export async function inviteManyToClub(
   return outcome;
 }
 
+export interface ImportPreview {
+  readonly invited: number;
+  readonly already_members: number;
+  readonly already_invited: number;
+  readonly invalid_count: number;
+  readonly invalid: { line: number; value: string }[];
+}
+
+/** What the same CSV (or list) would do, writing nothing: the console shows it before sending. */
+export async function previewClubInvitations(db: Db, entries: Iterable<EmailEntry>, roleNames: readonly string[] | undefined): Promise<ImportPreview> {
+  const checked = checkEmails(entries);
+  const roles = await requireRoles(db, roleNames);
+  const members = await liveUsersWithMemberships(db, checked.emails);
+  const complete = new Set(members.filter((m) => roles.every((role) => effectiveRoles(m.system).includes(role))).map((m) => m.email));
+  const pending = await pendingClubInvitees(
+    db,
+    checked.emails.filter((email) => !complete.has(email)),
+  );
+  return {
+    invited: checked.emails.length - complete.size - pending.size,
+    already_members: complete.size,
+    already_invited: pending.size,
+    invalid_count: checked.invalid.length,
+    invalid: checked.invalid.slice(0, 1000).map((item) => ({ line: item.position, value: item.email })),
+  };
+}
+
 export async function inviteToOrganizer(
   db: Db,
   deps: InvitationDeps,
@@ -407,6 +435,7 @@ export interface InvitationService {
   resend(id: string, by: Actor): Promise<void>;
   revoke(id: string, by: Actor, organizerUuid?: string | null): Promise<void>;
   preview(token: string): Promise<InvitationPreview>;
+  previewImport(entries: Iterable<EmailEntry>, roleNames: readonly string[] | undefined): Promise<ImportPreview>;
   accept(
     input: { token: string; password?: string; name?: string | null },
     signedInEmail: string | null,
@@ -425,6 +454,7 @@ export function createInvitationService(db: Db, deps: InvitationDeps): Invitatio
     resend: (id, by) => resendInvitation(db, deps, id, by),
     revoke: (id, by, organizerUuid = null) => revokeInvitationAs(db, id, by, organizerUuid),
     preview: (token) => previewInvitation(db, token),
+    previewImport: (entries, roleNames) => previewClubInvitations(db, entries, roleNames),
     accept: (input, signedInEmail, by) => acceptInvitation(db, input, signedInEmail, by),
   };
 }

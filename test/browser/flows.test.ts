@@ -150,7 +150,9 @@ describe('admin console pages', () => {
     const csv = { name: 'campaign.csv', mimeType: 'text/csv', buffer: Buffer.from('email\ncamp1@example.org\ncamp2@example.org\n') };
     await page.getByLabel('CSV file', { exact: true }).setInputFiles(csv);
     await page.getByLabel('Campaign (batch id)', { exact: true }).first().fill('autumn');
-    await page.getByRole('button', { name: 'Invite everyone in the file' }).click();
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByText('This file would invite 2; 0 are members already, 0 have an invitation.').waitFor();
+    await page.getByRole('button', { name: 'Send 2 invitations' }).click();
     await page.getByText('Invited 2; 0 were members already, 0 had an invitation.').waitFor();
     await Promise.all([world.smtp.waitFor('camp1@example.org'), world.smtp.waitFor('camp2@example.org')]);
     const counts = page.getByRole('region', { name: "A campaign's counts" });

@@ -659,6 +659,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/admin/invitations/import/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What the same CSV invitation import would do, without writing or mailing anything */
+        post: operations["previewInvitationsCsv"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/admin/invitation-batches/{batch_id}": {
         parameters: {
             query?: never;
@@ -8241,6 +8258,166 @@ export interface operations {
              * @description One of:
              *
              *     - `invalid_emails`: Some email addresses are invalid; nothing was written
+             *     - `validation_error`: Request validation failed
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `internal_error`: Internal server error
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `database_unavailable`: The database is unavailable; retry shortly
+             *     - `overloaded`: The service is overloaded; retry shortly
+             *     - `service_unavailable`: Service temporarily unavailable
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `request_timeout`: The request took too long and was stopped; its unfinished changes were rolled back
+             */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    previewInvitationsCsv: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated */
+                role_names?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A CSV file with an `email` column (other columns are ignored), or one address a line; at most 64 MiB */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        invited: number;
+                        already_members: number;
+                        already_invited: number;
+                        invalid_count: number;
+                        invalid: {
+                            line: number;
+                            value: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `bad_request`: Bad request
+             *     - `invalid_json`: Request body is not valid JSON
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `invalid_api_key`: Invalid API key
+             *     - `not_authenticated`: Not authenticated
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `csrf_rejected`: Cross-site request refused
+             *     - `missing_role`: User does not have the required role
+             *     - `user_inactive`: User account is deactivated
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `payload_too_large`: Request body is too large
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
+             *     - `unsupported_media_type`: Unsupported media type: send application/json
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description One of:
+             *
              *     - `validation_error`: Request validation failed
              */
             422: {

@@ -47,6 +47,15 @@ const BulkOutcome = Type.Object({
 
 const BULK_LIMIT = 64 * 1024 * 1024;
 
+/** `?role_names=a,b` as a list (undefined: the default, member). */
+function roleList(raw: string | undefined): string[] | undefined {
+  const names = raw
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  return names === undefined || names.length === 0 ? undefined : names;
+}
+
 export const adminInvitationRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app, ctx) => {
   installAccess(app, ctx, 'admin');
   app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
@@ -124,12 +133,35 @@ export const adminInvitationRoutes: FastifyPluginAsyncTypebox<HttpContext> = asy
     },
     async (request, reply) => {
       const entries = await csvEntries(request.headers['content-type'], request.body as Readable);
-      const roleNames = request.query.role_names
-        ?.split(',')
-        .map((name) => name.trim())
-        .filter((name) => name !== '');
+      const roleNames = roleList(request.query.role_names);
       const outcome = await ctx.invitations.inviteManyToClub(entries, 'line', { roleNames, batchId: request.query.batch_id ?? null }, actorOf(request));
       return reply.code(201).send(outcome);
+    },
+  );
+
+  app.post(
+    '/admin/invitations/import/preview',
+    {
+      config: { rawBody: CSV_BODY },
+      schema: {
+        tags,
+        operationId: 'previewInvitationsCsv',
+        summary: 'What the same CSV invitation import would do, without writing or mailing anything',
+        querystring: Type.Object({ role_names: Type.Optional(Type.String({ maxLength: 1000, description: 'Comma-separated' })) }),
+        response: {
+          200: Type.Object({
+            invited: Type.Integer(),
+            already_members: Type.Integer(),
+            already_invited: Type.Integer(),
+            invalid_count: Type.Integer(),
+            invalid: Type.Array(Type.Object({ line: Type.Integer(), value: Type.String() })),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const entries = await csvEntries(request.headers['content-type'], request.body as Readable);
+      return ctx.invitations.previewImport(entries, roleList(request.query.role_names));
     },
   );
 

@@ -60,34 +60,75 @@ function inviteOne(status: HTMLElement, reload: () => Promise<void>): HTMLElemen
   });
 }
 
+interface ImportPreview extends BulkOutcome {
+  readonly invalid_count: number;
+  readonly invalid: readonly { line: number; value: string }[];
+}
+
+/**
+ * A CSV campaign in two steps, as the eligible import: the preview says what the file would do
+ * (who is invited, who is a member or invited already, which lines are invalid); only a file
+ * without invalid lines can then be sent, all or nothing.
+ */
 function inviteCsv(status: HTMLElement, reload: () => Promise<void>): HTMLElement {
-  return buildForm({
+  const preview = h('div', { 'aria-live': 'polite', class: 'preview' });
+  const form = buildForm({
     label: t('inv.campaign'),
     fields: [
       { name: 'file', label: t('elig.csvFile'), type: 'file', accept: '.csv,text/csv,text/plain', required: true, hint: t('elig.csvHint') },
       { name: 'batch_id', label: t('inv.batch'), required: true },
       { name: 'roles', label: t('inv.roles'), hint: t('inv.rolesHint') },
     ],
-    submit: t('inv.sendAll'),
+    submit: t('elig.preview'),
     onSubmit: async (values, element) => {
       const file = element.querySelector<HTMLInputElement>('input[type=file]')?.files?.[0];
       if (file === undefined) {
         fieldError(element, 'file', t('elig.chooseFile'));
         return;
       }
-      const outcome = await api<BulkOutcome>(
-        'POST',
-        `/admin/invitations/import${queryString({ batch_id: values.batch_id, role_names: roleList(values.roles)?.join(',') })}`,
-        undefined,
-        { raw: { body: file, contentType: 'text/csv' } },
+      const raw = { body: file, contentType: 'text/csv' };
+      const roles = roleList(values.roles)?.join(',');
+      const result = await api<ImportPreview>('POST', `/admin/invitations/import/preview${queryString({ role_names: roles })}`, undefined, { raw });
+      const summary = notice(
+        t('inv.previewSays', { invited: result.invited, members: result.already_members, invited_before: result.already_invited }),
+        'info',
       );
-      element.reset();
-      status.replaceChildren(
-        notice(t('inv.campaignSent', { invited: outcome.invited, members: outcome.already_members, invited_before: outcome.already_invited }), 'success'),
+      if (result.invalid_count > 0) {
+        const lines = table(
+          [t('elig.line'), t('elig.value')],
+          result.invalid.map((item) => [String(item.line), item.value]),
+        );
+        preview.replaceChildren(summary, notice(t('inv.fixFirst', { count: result.invalid_count }), 'error'), lines);
+        return;
+      }
+      const send = button(
+        t('inv.sendAllCount', { count: result.invited }),
+        async () => {
+          send.disabled = true;
+          try {
+            const outcome = await api<BulkOutcome>(
+              'POST',
+              `/admin/invitations/import${queryString({ batch_id: values.batch_id, role_names: roles })}`,
+              undefined,
+              { raw },
+            );
+            element.reset();
+            preview.replaceChildren();
+            status.replaceChildren(
+              notice(t('inv.campaignSent', { invited: outcome.invited, members: outcome.already_members, invited_before: outcome.already_invited }), 'success'),
+            );
+            await reload();
+          } catch (error) {
+            send.disabled = false;
+            preview.append(notice(error instanceof Error ? error.message : String(error), 'error'));
+          }
+        },
+        { kind: 'primary' },
       );
-      await reload();
+      preview.replaceChildren(summary, send);
     },
   });
+  return h('div', {}, form, preview);
 }
 
 function campaignCounts(): HTMLElement {
