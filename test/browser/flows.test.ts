@@ -135,7 +135,7 @@ describe('self-service pages', () => {
 });
 
 describe('admin console pages', () => {
-  it('invitations: invite one, a CSV campaign with its counts, revoke; a membership ends on a chosen day', async () => {
+  it('invitations: invite one, a CSV campaign with its counts, revoke; a membership ends on a chosen day; the yearly renewal of a list', async () => {
     await createUser(world.database.db, 'inviter@example.org', { roles: ['admin', 'member'] });
     const renewed = await createUser(world.database.db, 'renewed@example.org', { roles: ['member'] });
     const { context, page } = await world.newPage();
@@ -169,6 +169,22 @@ describe('admin console pages', () => {
     await page.getByRole('button', { name: 'Set the end' }).click();
     await page.getByText('member now ends on the day you chose.').waitFor();
     assert.match(await page.locator('tbody').innerText(), /active · until/);
+
+    // The yearly renewal of a list, in one go (all or nothing).
+    await page.goto('/ui/admin/users');
+    await page.getByText('Renew memberships').click();
+    await page.getByLabel('Until', { exact: true }).fill('2032-01-31');
+    await page.getByLabel("Members' email addresses").fill('renewed@example.org\ninviter@example.org');
+    await page.getByRole('button', { name: 'Renew', exact: true }).click();
+    await page.getByText('Renewed 2 and granted 0 member memberships.').waitFor();
+    const expiry = await world.database.db
+      .selectFrom('system_memberships as m')
+      .innerJoin('roles as r', 'r.id', 'm.role_id')
+      .select('m.expires_at')
+      .where('m.user_uuid', '=', renewed.uuid)
+      .where('r.name', '=', 'member')
+      .executeTakeFirstOrThrow();
+    assert.equal(expiry.expires_at?.toISOString(), '2032-01-31T00:00:00.000Z');
     await context.close();
   });
 

@@ -67,8 +67,54 @@ export async function usersPage(): Promise<void> {
     what: t('users.none'),
   });
   const invite = h('p', {}, link(uiHref('/admin/invitations'), t('users.invite')));
-  render(t('users.title'), adminNav('/admin/users'), addUserForm(), invite, search, results.element);
+  render(
+    t('users.title'),
+    adminNav('/admin/users'),
+    addUserForm(),
+    renewalForm(roles, () => results.reload()),
+    invite,
+    search,
+    results.element,
+  );
   await results.reload();
+}
+
+/**
+ * The yearly renewal: these members (their addresses, one a line) hold the role until the day
+ * chosen, granted where missing. All or nothing: an unknown address refuses the whole list.
+ */
+function renewalForm(roles: readonly Role[], reload: () => Promise<void>): HTMLElement {
+  const status = h('div', { 'aria-live': 'polite' });
+  return h(
+    'details',
+    { class: 'renewal' },
+    h('summary', {}, t('users.renewal')),
+    h('p', { class: 'hint' }, t('users.renewalHint')),
+    buildForm({
+      label: t('users.renewal'),
+      fields: [
+        { name: 'role', label: t('admin.role'), type: 'select', options: roles.map((role) => ({ value: role.name, label: role.name })), value: 'member' },
+        { name: 'until', label: t('users.renewUntil'), type: 'date', required: true },
+        { name: 'emails', label: t('users.renewEmails'), type: 'textarea', required: true, hint: t('users.renewEmailsHint') },
+      ],
+      submit: t('users.renewSubmit'),
+      onSubmit: async (values, form) => {
+        const emails = (values.emails ?? '')
+          .split(/[\s,;]+/)
+          .map((email) => email.trim())
+          .filter((email) => email !== '');
+        const counts = await api<{ renewed: number; granted: number }>('POST', '/admin/memberships/renew', {
+          role_name: values.role,
+          expires_at: dayToInstant(values.until ?? ''),
+          emails,
+        });
+        form.reset();
+        status.replaceChildren(notice(t('users.renewed', { renewed: counts.renewed, granted: counts.granted, role: values.role ?? '' }), 'success'));
+        await reload();
+      },
+    }),
+    status,
+  );
 }
 
 /**
