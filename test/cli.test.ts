@@ -183,6 +183,22 @@ describe('gatehouse CLI', () => {
     assert.deepEqual(listed.map((row) => row.email).sort(), ['c1@example.org', 'c2@example.org']);
     assert.equal((await cli(['invitations', 'revoke', listed[0]?.id ?? ''])).code, 0);
     assert.equal((JSON.parse((await cli(['invitations', 'batch', 'cli-camp', '--json'])).stdout) as { revoked: number }).revoked, 1);
+    assert.equal((await cli(['organizers', 'create', 'Invite Club'])).code, 0);
+    const toOrganizer = await cli(['invitations', 'send', 'org-invitee@example.org', '--organizer', 'Invite Club', '--as', 'admin']);
+    assert.equal(toOrganizer.code, 0, toOrganizer.stderr);
+    assert.match(toOrganizer.stdout, /Invited org-invitee@example.org to Invite Club as admin/);
+  });
+
+  it('eligibility-rules: add (a public suffix refused), list, remove', async () => {
+    assert.equal((await cli(['eligibility-rules', 'add', 'co.uk'])).code, 1, 'a public suffix alone');
+    const added = await cli(['eligibility-rules', 'add', 'Partner.Example.ORG', '--subdomains', '--until', '2099-01-31', '--note', 'partner']);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /Added partner.example.org and its subdomains until 2099-01-31T00:00:00.000Z: ([0-9a-f-]{36})/);
+    const rule = JSON.parse((await cli(['eligibility-rules', 'list', '--json'])).stdout.trim()) as { id: string; domain: string; note: string };
+    assert.equal(rule.domain, 'partner.example.org');
+    assert.equal(rule.note, 'partner');
+    assert.equal((await cli(['eligibility-rules', 'remove', rule.id])).code, 0);
+    assert.equal((await cli(['eligibility-rules', 'list'])).stdout.trim(), '');
   });
 
   it('a missing role is named as the role, with the roles that exist', async () => {

@@ -7,6 +7,7 @@ import { registerEligibleCommands } from './commands/eligible.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMembershipCommands } from './commands/memberships.ts';
 import { registerInvitationCommands } from './commands/invitations.ts';
+import { registerEligibilityRuleCommands } from './commands/eligibility-rules.ts';
 import { registerOrganizerCommands } from './commands/organizers.ts';
 import { registerRoleCommands } from './commands/roles.ts';
 import { registerUserCommands } from './commands/users.ts';
@@ -33,6 +34,7 @@ function buildProgram(): Command {
   registerRoleCommands(program);
   registerMembershipCommands(program);
   registerInvitationCommands(program);
+  registerEligibilityRuleCommands(program);
   registerEligibleCommands(program);
   registerOrganizerCommands(program);
   registerKeyCommands(program);

@@ -14,6 +14,7 @@ import { emailEntriesFromCsvLines } from '../../services/csv-emails.ts';
 import { createInvitationService, type InvitationService } from '../../services/invitations.ts';
 import type { EmailEntry } from '../../services/eligibility.ts';
 import { withDatabase } from '../context.ts';
+import { findOrganizerArg, roleArg } from './organizers.ts';
 import { err, out } from '../io.ts';
 
 const CLI_ACTOR = { actor: 'system' } as const;
@@ -23,13 +24,13 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** The invitation service with a queue that only queues (no workers in the CLI). */
-async function withInvitations<T>(work: (service: InvitationService) => Promise<T>): Promise<T> {
+async function withInvitations<T>(work: (service: InvitationService, context: { config: Config; db: Db }) => Promise<T>): Promise<T> {
   return withDatabase(async ({ config, db }: { config: Config; db: Db }) => {
     const queue = createJobQueue(db, (error) => err(`job queue: ${error.message}`), { maintain: false });
     await queue.start();
     try {
       await queue.createQueue(MAIL_QUEUE);
-      return await work(createInvitationService(db, { config, mail: invitationMailer(createMailQueue(queue, config.jwtSecret)) }));
+      return await work(createInvitationService(db, { config, mail: invitationMailer(createMailQueue(queue, config.jwtSecret)) }), { config, db });
     } finally {
       await queue.stop();
     }
@@ -51,8 +52,16 @@ export function registerInvitationCommands(program: Command): void {
     .option('--role <name>', 'a role it grants (repeatable; default member)', collect, [])
     .option('--days <n>', 'days the link works (1–90; default 14)')
     .option('--message <text>', 'a note in the mail')
-    .action(async (email: string, options: { role: string[]; days?: string; message?: string }) => {
-      await withInvitations(async (service) => {
+    .option('--organizer <uuid or name>', 'invite to this organizer instead of the club (with --as)')
+    .option('--as <role>', 'the organizer role it grants: owner, admin or member', 'member')
+    .action(async (email: string, options: { role: string[]; days?: string; message?: string; organizer?: string; as: string }) => {
+      await withInvitations(async (service, context) => {
+        if (options.organizer !== undefined) {
+          const organizer = await findOrganizerArg(context, options.organizer);
+          const invitation = await service.inviteToOrganizer(organizer, 'system_admin', { email, role: roleArg(options.as) }, CLI_ACTOR);
+          out(`Invited ${invitation.email} to ${organizer.name} as ${invitation.organizer_role ?? ''} until ${invitation.expires_at}: ${invitation.id}`);
+          return;
+        }
         const invitation = await service.inviteToClub(
           email,
           { roleNames: options.role, message: options.message ?? null, ...(options.days === undefined ? {} : { expiresInDays: Number(options.days) }) },

@@ -18,7 +18,7 @@ function organizerJson(organizer: OrganizerRow): { uuid: string; name: string; c
 }
 
 /** An organizer by uuid, or by its exact name when that names exactly one. */
-async function findOrganizerArg({ db }: CliContext, idOrName: string): Promise<OrganizerRow> {
+export async function findOrganizerArg({ db }: CliContext, idOrName: string): Promise<OrganizerRow> {
   if (UUID.test(idOrName)) return requireOrganizer(db, idOrName);
   const named = (await organizersPage(db, { limit: 10_000 })).filter((o) => o.name === idOrName);
   if (named.length === 1 && named[0] !== undefined) return named[0];
@@ -29,7 +29,7 @@ async function findOrganizerArg({ db }: CliContext, idOrName: string): Promise<O
   });
 }
 
-function roleArg(role: string): OrganizerRole {
+export function roleArg(role: string): OrganizerRole {
   const found = ROLES.find((r) => r === role);
   if (found === undefined) throw new AppError('validation_error', { message: 'organizer_role_unknown', params: { role } });
   return found;
