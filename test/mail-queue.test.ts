@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { Mailer, MailMessage, OutboxEntry } from '../src/providers/mail.ts';
 import { takeMailToken } from '../src/queries/mail-rate.ts';
+import { decryptSecret, encryptSecret } from '../src/security/key-encryption.ts';
 import { createTestApp, type TestApp } from './helpers/app.ts';
 import { createUser } from './helpers/auth.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
@@ -102,6 +103,13 @@ describe('mail jobs', () => {
     const delivered = [...first.sent, ...second.sent, ...third.sent].map((m) => m.to).sort();
     assert.equal(delivered.length, 30, `each mail once (${first.sent.length}, ${second.sent.length} and ${third.sent.length} by the three instances)`);
     assert.equal(new Set(delivered).size, 30);
+  });
+
+  it('is sealed under a key of its own: a mail job does not open as a signing key, nor the reverse', () => {
+    const secret = 'z'.repeat(40);
+    assert.equal(decryptSecret(secret, encryptSecret(secret, 'link', 'mail-job'), 'mail-job'), 'link');
+    assert.throws(() => decryptSecret(secret, encryptSecret(secret, 'link', 'mail-job'), 'signing-key'));
+    assert.throws(() => decryptSecret(secret, encryptSecret(secret, 'key', 'signing-key'), 'mail-job'));
   });
 
   it('the rate is shared: of 100 concurrent draws on a bucket of 60 a minute, exactly 60 get a token', async () => {

@@ -55,7 +55,7 @@ export function invitationMailer(mail: MailQueue): (trx: Db, mails: readonly { m
 
 export function createMailQueue(queue: JobQueue, secret: string): MailQueue {
   const jobOf = (message: MailMessage, tag: MailTag): MailJob => ({
-    sealed: encryptSecret(secret, JSON.stringify(message)),
+    sealed: encryptSecret(secret, JSON.stringify(message), 'mail-job'),
     ...(tag.invitationId === undefined ? {} : { invitation_id: tag.invitationId }),
   });
   return {
@@ -108,7 +108,7 @@ export async function startMailWorker(queue: JobQueue, options: MailWorkerOption
     const tag: MailTag = job.invitation_id === undefined ? {} : { invitationId: job.invitation_id };
     await awaitRate(options.db, options.ratePerMinute);
     try {
-      const message = JSON.parse(decryptSecret(options.secret, job.sealed)) as MailMessage;
+      const message = JSON.parse(decryptSecret(options.secret, job.sealed, 'mail-job')) as MailMessage;
       await options.transport.send(message);
     } catch (error) {
       if (meta.retryCount >= RETRY_LIMIT) await options.onOutcome?.(tag, false);
