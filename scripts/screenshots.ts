@@ -88,6 +88,28 @@ async function main(): Promise<void> {
     await page.getByRole('heading', { name: 'Members' }).waitFor();
     await shoot(page, 'organizer-members');
 
+    // An invitation campaign: one invitation sent, then a CSV previewed with an invalid line.
+    await page.goto('/ui/admin/invitations');
+    await page.getByLabel('Email', { exact: true }).first().fill('margaret@example.org');
+    const invitationMail = world.smtp.waitFor('margaret@example.org');
+    await page.getByRole('button', { name: 'Send the invitation' }).click();
+    await page.getByText('Invitation sent to margaret@example.org.').waitFor();
+    await page
+      .getByLabel('CSV file', { exact: true })
+      .setInputFiles({ name: 'autumn.csv', mimeType: 'text/csv', buffer: Buffer.from('email\nkatherine@example.org\ngrace@example.org\nnot-an-address\n') });
+    await page.getByLabel('Campaign (batch id)', { exact: true }).first().fill('autumn-2026');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByText('lines are not email addresses').waitFor();
+    await page.getByRole('cell', { name: 'margaret@example.org' }).waitFor();
+    await shoot(page, 'admin-invitations');
+
+    // The mailed link, opened signed out: what the invitation offers, before anything is used up.
+    const invitee = await world.newPage({ width: 1100, height: 800 });
+    await invitee.page.goto(linkIn((await invitationMail).text));
+    await invitee.page.getByRole('button', { name: 'Accept and sign in' }).waitFor();
+    await shoot(invitee.page, 'invitation-accept');
+    await invitee.context.close();
+
     await page.goto('/ui/admin/audit');
     await page.getByRole('cell', { name: 'organizer.create' }).first().waitFor();
     await shoot(page, 'admin-audit');

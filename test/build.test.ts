@@ -3,6 +3,7 @@
  * sources do, from inside the project (the pages' web/ folder and node_modules are found).
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,11 +22,18 @@ after(() => {
 describe('the build', () => {
   it('starts with no configuration (but open sign-up), serves the API and the hosted pages, hashes passwords on its bundled worker, drains on SIGTERM; its CLI runs', async () => {
     await buildDist(outdir);
-    // SIGNUP_MODE=open only so that a password account can be made without an eligible list.
-    const server = await startServerProcess({ NODE_ENV: 'development', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SIGNUP_MODE: 'open' }, 60_000, [
-      ...startFlags(),
-      path.join(outdir, 'main.js'),
-    ]);
+    // SIGNUP_MODE=open only so that a password account can be made without an eligible list; a
+    // key prefix of its own, so that abuse-limit counters in a shared Redis (REDIS_URL in .ci/run)
+    // are not those of earlier runs of this test.
+    const env = {
+      NODE_ENV: 'development',
+      PORT: '0',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      SIGNUP_MODE: 'open',
+      REDIS_KEY_PREFIX: `gatehouse-build-test-${randomUUID()}:`,
+    };
+    const server = await startServerProcess(env, 60_000, [...startFlags(), path.join(outdir, 'main.js')]);
     try {
       assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
       const shell = await (await fetch(`${server.url}/ui/`)).text();
