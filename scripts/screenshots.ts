@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     await page.getByLabel('Campaign (batch id)', { exact: true }).first().fill('autumn-2026');
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.getByText('lines are not email addresses').waitFor();
-    await page.getByRole('cell', { name: 'margaret@example.org' }).waitFor();
+    await page.getByRole('cell', { name: 'margaret@example.org', exact: true }).waitFor();
     await shoot(page, 'admin-invitations');
 
     // The mailed link, opened signed out: what the invitation offers, before anything is used up.

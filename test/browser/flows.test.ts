@@ -145,6 +145,7 @@ describe('admin console pages', () => {
     await page.getByLabel('Email', { exact: true }).first().fill('console-invitee@example.org');
     await page.getByRole('button', { name: 'Send the invitation' }).click();
     await page.getByText('Invitation sent to console-invitee@example.org.').waitFor();
+    await page.getByRole('cell', { name: 'console-invitee@example.org', exact: true }).waitFor();
     await world.smtp.waitFor('console-invitee@example.org');
 
     const csv = { name: 'campaign.csv', mimeType: 'text/csv', buffer: Buffer.from('email\ncamp1@example.org\ncamp2@example.org\n') };
