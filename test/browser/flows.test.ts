@@ -235,7 +235,7 @@ describe('admin console pages', () => {
     await page.getByText('Organizer Chess Club created.').waitFor();
     await page.getByRole('link', { name: 'Chess Club' }).click();
     await page.getByRole('heading', { name: 'Chess Club' }).waitFor();
-    await page.getByLabel('Email address').fill('root@example.org');
+    await page.getByRole('form', { name: 'Add a member' }).getByLabel('Email address').fill('root@example.org');
     await page.getByRole('button', { name: 'Add member' }).click();
     await page.getByText('root@example.org added.').waitFor();
     await page.getByLabel('Role of root@example.org', { exact: true }).selectOption('admin');
