@@ -1,8 +1,7 @@
 /**
- * Invitations to the club (system roles) and to an organizer (an organizer role). The link's
- * token is random, stored only as its hash; the GET preview never consumes it, and acceptance
- * redeems it with one atomic UPDATE, so of any number of concurrent accepts exactly one wins.
- * Every failure of a link (unknown, used, revoked, expired) answers the same. A pending club
+ * Invitations to the club (system roles) and to an organizer (an organizer role): making them,
+ * campaigns, resend and revoke. The link they mail is previewed and accepted in
+ * invitation-links.ts (hash only, one atomic redemption, one answer for every dead link). A pending club
  * invitation makes its address eligible (queries/eligibility.ts). Mails leave through the queue,
  * tagged with the invitation so the campaign counts know what was sent.
  */
@@ -14,9 +13,7 @@ import { insertAudit } from '../queries/audit.ts';
 import {
   batchCounts,
   closeExpiredInvitations,
-  consumeInvitation,
   findInvitation,
-  findLiveInvitationByToken,
   insertInvitations,
   listInvitations,
   markInvitationMailed,
@@ -29,17 +26,15 @@ import {
   type InvitationRow,
   type NewInvitation,
 } from '../queries/invitations.ts';
-import { grantSystemRole } from '../queries/memberships.ts';
-import { findOrganizerMembership, upsertOrganizerMembership, type OrganizerRow } from '../queries/organizers.ts';
+import { findOrganizerMembership, type OrganizerRow } from '../queries/organizers.ts';
 import { findRolesByNames } from '../queries/roles.ts';
 import { liveUsersWithMemberships } from '../queries/user-views.ts';
-import { findUserByEmail, findUserByUuid, insertUser, markEmailVerified, setPasswordHash, updateUserFields } from '../queries/users.ts';
+import { findUserByEmail, findUserByUuid } from '../queries/users.ts';
 import type { MailMessage } from '../providers/mail.ts';
-import { hashPassword, passwordProblem } from '../security/passwords.ts';
-import { hashToken, randomToken } from '../security/tokens.ts';
 import { requireValidEmail } from './accounts.ts';
 import { checkEmails, invalidEmailsError, type EmailEntry } from './eligibility.ts';
 import { linkFor } from './links.ts';
+import { acceptInvitation, newInvitationToken, previewInvitation, type InvitationPreview } from './invitation-links.ts';
 import { invitationMail } from './mail-templates.ts';
 import type { Actor } from './memberships.ts';
 import { mayAssign, type OrganizerStanding } from './organizer-permissions.ts';
@@ -89,17 +84,7 @@ export function invitationView(row: InvitationRow): InvitationView {
   };
 }
 
-export const INVITATION_TOKEN_PREFIX = 'ghi_';
 const DAY_MS = 86_400_000;
-
-function newToken(): { token: string; hash: string } {
-  const token = `${INVITATION_TOKEN_PREFIX}${randomToken(32)}`;
-  return { token, hash: hashToken(token) };
-}
-
-function invalidInvitation(): AppError {
-  return new AppError('invalid_invitation');
-}
 
 /** The roles named exist (422 naming the others); `member` when none are named. */
 async function requireRoles(db: Db, names: readonly string[] | undefined): Promise<string[]> {
@@ -173,7 +158,7 @@ async function inviteAddresses(
     const complete = new Set(members.filter((m) => roleNames.every((role) => effectiveRoles(m.system).includes(role))).map((m) => m.email));
     const candidates = emails.filter((email) => !complete.has(email));
     await closeExpiredInvitations(trx, candidates);
-    const tokens = new Map(candidates.map((email) => [email, newToken()] as const));
+    const tokens = new Map(candidates.map((email) => [email, newInvitationToken()] as const));
     const rows: NewInvitation[] = candidates.map((email) => ({
       email,
       kind: 'club',
@@ -283,7 +268,7 @@ export async function inviteToOrganizer(
       if (membership !== null && membership.is_active && !membership.is_deleted) throw new AppError('already_member');
     }
     await closeExpiredInvitations(trx, [email]);
-    const token = newToken();
+    const token = newInvitationToken();
     const expiresAt = expiry(undefined);
     const [row] = await insertInvitations(trx, [
       {
@@ -323,7 +308,7 @@ export async function resendInvitation(db: Db, deps: InvitationDeps, id: string,
   await db.transaction().execute(async (trx) => {
     const row = await findInvitation(trx, id);
     if (row === null) throw new AppError('invitation_not_found');
-    const token = newToken();
+    const token = newInvitationToken();
     const outcome = await replaceInvitationToken(trx, id, token.hash);
     if (outcome === 'not_pending') throw new AppError('invitation_conflict', { message: 'invitation_not_pending' });
     if (outcome === 'too_soon') throw new AppError('rate_limited', { retryAfterSeconds: 3600 });
@@ -338,85 +323,6 @@ export async function revokeInvitationAs(db: Db, id: string, by: Actor, organize
   await db.transaction().execute(async (trx) => {
     if (!(await revokeInvitation(trx, id, organizerUuid))) throw new AppError('invitation_not_found');
     await insertAudit(trx, { ...by, action: 'invitation.revoke', target: id });
-  });
-}
-
-export interface InvitationPreview {
-  readonly email: string;
-  readonly kind: 'club' | 'organizer';
-  readonly organizer_name: string | null;
-  readonly role_names: string[];
-  readonly role: OrganizerRole | null;
-  readonly invited_by_name: string | null;
-  readonly expires_at: string;
-}
-
-/** What the accept page shows; never consumes the link. Unknown, used, revoked, expired: one 404. */
-export async function previewInvitation(db: Db, token: string): Promise<InvitationPreview> {
-  if (!token.startsWith(INVITATION_TOKEN_PREFIX) || token.length > 200) throw new AppError('not_found', { message: 'invitation_unknown' });
-  const row = await findLiveInvitationByToken(db, hashToken(token));
-  if (row === null) throw new AppError('not_found', { message: 'invitation_unknown' });
-  return {
-    email: row.email,
-    kind: row.kind,
-    organizer_name: row.organizer_name,
-    role_names: row.role_names,
-    role: row.organizer_role,
-    invited_by_name: row.invited_by_name,
-    expires_at: row.expires_at.toISOString(),
-  };
-}
-
-/**
- * Accepts: in one transaction, redeems the link, creates the user when new (the mail proved the
- * address: verified), sets the password and name when given, and grants what the invitation
- * says. Refused as a whole (nothing consumed) when the account is deactivated or deleted, or when
- * the caller is signed in as someone else. Returns the user to start a session for.
- */
-export async function acceptInvitation(
-  db: Db,
-  input: { token: string; password?: string; name?: string | null },
-  signedInEmail: string | null,
-  by: Omit<Actor, 'actor'>,
-): Promise<{ userUuid: string }> {
-  if (input.password !== undefined) {
-    const problem = passwordProblem(input.password);
-    if (problem !== null) throw fieldError(['password'], problem);
-  }
-  const token = input.token;
-  if (!token.startsWith(INVITATION_TOKEN_PREFIX) || token.length > 200) throw invalidInvitation();
-  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
-  return db.transaction().execute(async (trx) => {
-    const invitation = await findLiveInvitationByToken(trx, hashToken(token));
-    if (invitation === null) throw invalidInvitation();
-    if (signedInEmail !== null && signedInEmail !== invitation.email) throw new AppError('forbidden', { message: 'invitation_for_another_account' });
-    const existing = await findUserByEmail(trx, invitation.email);
-    if (existing !== null && (existing.is_deleted || !existing.is_active)) throw new AppError('user_inactive');
-    if ((await consumeInvitation(trx, hashToken(token))) === null) throw invalidInvitation();
-    const user =
-      existing ??
-      (await insertUser(trx, { email: invitation.email, name: input.name ?? null, passwordHash, authProvider: 'local', isEmailVerified: true })) ??
-      (await findUserByEmail(trx, invitation.email));
-    if (user === null) throw new AppError('internal_error');
-    if (existing !== null) {
-      if (!existing.is_email_verified) await markEmailVerified(trx, existing.uuid);
-      if (passwordHash !== null && existing.password_hash === null) await setPasswordHash(trx, existing.uuid, passwordHash);
-      if (input.name !== undefined && input.name !== null && existing.name === null) await updateUserFields(trx, existing.uuid, { name: input.name });
-    }
-    if (invitation.kind === 'club') {
-      const roles = await findRolesByNames(trx, invitation.role_names);
-      for (const role of roles) await grantSystemRole(trx, user.uuid, role.id);
-    } else if (invitation.organizer_uuid !== null && invitation.organizer_role !== null) {
-      await upsertOrganizerMembership(trx, invitation.organizer_uuid, user.uuid, invitation.organizer_role);
-    }
-    await insertAudit(trx, {
-      ...by,
-      actor: user.uuid,
-      action: 'invitation.accept',
-      target: invitation.id,
-      after: { email: invitation.email, kind: invitation.kind },
-    });
-    return { userUuid: user.uuid };
   });
 }
 
