@@ -12,6 +12,7 @@ import * as m0006 from './0006_signing_key_publish_first.ts';
 import * as m0007 from './0007_membership_expiry.ts';
 import * as m0008 from './0008_eligibility_rules.ts';
 import * as m0009 from './0009_invitations.ts';
+import * as m0010 from './0010_webhooks.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007_membership_expiry': m0007,
   '0008_eligibility_rules': m0008,
   '0009_invitations': m0009,
+  '0010_webhooks': m0010,
 };

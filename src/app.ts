@@ -54,6 +54,7 @@ import { adminUserRoutes } from './http/routes/admin-users.ts';
 import { adminMiscRoutes } from './http/routes/admin-misc.ts';
 import { adminEligibleRoutes } from './http/routes/admin-eligible.ts';
 import { adminEligibilityRuleRoutes } from './http/routes/admin-eligibility-rules.ts';
+import { adminWebhookRoutes } from './http/routes/admin-webhooks.ts';
 import { adminInvitationRoutes, organizerInvitationRoutes } from './http/routes/invitations.ts';
 import { publicInvitationRoutes } from './http/routes/invitation-links.ts';
 import { organizerRoutes } from './http/routes/organizers.ts';
@@ -63,6 +64,9 @@ import { createInvitationService } from './services/invitations.ts';
 import { createBackgroundTasks } from './background.ts';
 import { installBackgroundWork, type BackgroundWork } from './jobs/background-work.ts';
 import { invitationMailer } from './jobs/mail-queue.ts';
+import type { Resolver } from './providers/webhook-http.ts';
+import { deliveryStats } from './queries/webhooks.ts';
+import { createWebhookService } from './services/webhooks.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -99,6 +103,8 @@ export interface AppDeps {
   readonly poolStats?: () => PoolStats | null;
   /** Told of every answer its operation's contract does not declare (the tests fail on one). */
   readonly onContractViolation?: ContractViolationSink;
+  /** How webhook hosts resolve; DNS when absent (tests map names to addresses). */
+  readonly webhookResolver?: Resolver;
 }
 
 export type App = FastifyInstance;
@@ -179,7 +185,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     queue: operations.passwordHashQueue,
     maxWaitMs: operations.passwordHashMaxWaitMs,
   });
-  const metrics = registerMetrics(app, { poolStats: deps.poolStats ?? (() => null), token: deps.config.operations.metricsToken });
+  const metrics = registerMetrics(app, {
+    poolStats: deps.poolStats ?? (() => null),
+    token: deps.config.operations.metricsToken,
+    webhookBacklog: () => deliveryStats(deps.db),
+  });
 
   // Draining starts at SIGTERM (beginDrain, before the grace period) or at close() at the latest.
   const drain = { active: false };
@@ -252,6 +262,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await app.register(adminMiscRoutes, { ...context, prefix });
     await app.register(adminEligibleRoutes, { ...context, prefix });
     await app.register(adminEligibilityRuleRoutes, { ...context, prefix });
+    await app.register(adminWebhookRoutes, { ...context, prefix });
     await app.register(adminInvitationRoutes, { ...context, prefix });
     await app.register(organizerInvitationRoutes, { ...context, prefix });
     await app.register(publicInvitationRoutes, { ...context, prefix });
@@ -310,7 +321,13 @@ function createContext(
   );
   const { counterStore, stytch } = providers;
   const transport = providers.mailer;
-  const jobs = installBackgroundWork(app, { db, config, transport });
+  const jobs = installBackgroundWork(app, {
+    db,
+    config,
+    transport,
+    ...(deps.webhookResolver === undefined ? {} : { resolve: deps.webhookResolver }),
+    onWebhookOutcome: (outcome, ms) => metrics.webhookAttempt(outcome, ms / 1000),
+  });
   const mailer = jobs.mailer;
   const keyRing =
     config.jwtAlgorithm === 'HS256'
@@ -341,6 +358,7 @@ function createContext(
     accounts,
     magicLinks,
     invitations: createInvitationService(db, { config, mail: invitationMailer(jobs.mail) }),
+    webhooks: createWebhookService(db, { config, queue: jobs.queue, ...(deps.webhookResolver === undefined ? {} : { resolve: deps.webhookResolver }) }),
     stytch,
     keyRing,
     limiter: createRateLimiter(counterStore, deps.limits ?? config.rateLimits),

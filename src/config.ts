@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { parseOperations, type OperationsConfig } from './config-operations.ts';
 import { parseLifecycle, type LifecycleConfig } from './config-lifecycle.ts';
+import { parseWebhooks, type WebhookConfig } from './config-webhooks.ts';
 import { parseBrand, type BrandConfig } from './config-brand.ts';
 import { parseRateLimits, type RateLimits } from './config-limits.ts';
 import { ConfigError, parseDuration, type Env } from './config-parse.ts';
@@ -51,6 +52,7 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly operations: OperationsConfig;
   readonly lifecycle: LifecycleConfig;
+  readonly webhooks: WebhookConfig;
   /** Abuse limits per action (RATE_LIMIT_*). */
   readonly rateLimits: RateLimits;
   /** BRAND_*, SUPPORT_EMAIL, DEFAULT_LOCALE (config-brand.ts). */
@@ -331,6 +333,7 @@ export function loadConfig(env: Env = readEnvironment()): LoadedConfig {
     ),
     operations: parseOperations(env, production),
     lifecycle: parseLifecycle(env),
+    webhooks: parseWebhooks(env, production),
     rateLimits: parseRateLimits(env),
     brand: parseBrand(env, production),
   };

@@ -51,6 +51,8 @@ export const ERROR_CATALOG = {
   invalid_invitation: { status: 401, detail: 'Invalid invitation' },
   organizer_not_found: { status: 404, detail: 'Organizer not found' },
   member_not_found: { status: 404, detail: 'Member not found' },
+  webhook_not_found: { status: 404, detail: 'Webhook endpoint not found' },
+  delivery_not_found: { status: 404, detail: 'Webhook delivery not found' },
   invalid_api_key: { status: 401, detail: 'Invalid API key' },
   already_eligible: { status: 409, detail: 'Email is already eligible' },
   invalid_emails: { status: 422, detail: 'Some email addresses are invalid; nothing was written' },

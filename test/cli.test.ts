@@ -201,6 +201,25 @@ describe('gatehouse CLI', () => {
     assert.equal((await cli(['eligibility-rules', 'list'])).stdout.trim(), '');
   });
 
+  it('webhooks: create (the secret once), list, test, deliveries, replay, delete', async () => {
+    const local = (args: string[]): Promise<RunResult> => runCliInProcess(args, { ...env, WEBHOOK_ALLOW_PRIVATE: 'true' });
+    assert.equal((await cli(['webhooks', 'create', 'http://127.0.0.1:9/hooks'])).code, 1, 'a loopback URL without WEBHOOK_ALLOW_PRIVATE');
+    const created = await local(['webhooks', 'create', 'http://127.0.0.1:9/hooks', '--events', 'user.created,membership.granted']);
+    assert.equal(created.code, 0, created.stderr);
+    const id = /Created ([0-9a-f-]{36})/.exec(created.stdout)?.[1] ?? '';
+    assert.match(created.stdout, /Signing secret \(shown once; give it to the receiver\): whsec_/);
+    const listed = JSON.parse((await local(['webhooks', 'list', '--json'])).stdout.trim()) as { id: string; events: string[]; enabled: boolean };
+    assert.deepEqual({ id: listed.id, events: listed.events, enabled: listed.enabled }, { id, events: ['user.created', 'membership.granted'], enabled: true });
+    assert.doesNotMatch((await local(['webhooks', 'list', '--json'])).stdout, /whsec_/);
+    assert.match((await local(['webhooks', 'test', id])).stdout, /Queued a webhook.test event \(evt_[0-9a-f]{32}\)/);
+    const deliveries = (await local(['webhooks', 'deliveries', id, '--json'])).stdout.trim().split('\n');
+    assert.equal(deliveries.length, 1);
+    assert.equal((JSON.parse(deliveries[0] ?? '{}') as { type: string; status: string }).type, 'webhook.test');
+    assert.match((await local(['webhooks', 'replay', id, '--since', '2020-01-01'])).stdout, /Queued \d+ deliveries/);
+    assert.equal((await local(['webhooks', 'delete', id])).code, 0);
+    assert.equal((await local(['webhooks', 'list'])).stdout.trim(), '');
+  });
+
   it('a missing role is named as the role, with the roles that exist', async () => {
     const res = await cli(['users', 'grant', 'root@example.org', 'editor']);
     assert.equal(res.code, 1);

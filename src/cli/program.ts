@@ -8,6 +8,7 @@ import { registerKeyCommands } from './commands/keys.ts';
 import { registerMembershipCommands } from './commands/memberships.ts';
 import { registerInvitationCommands } from './commands/invitations.ts';
 import { registerEligibilityRuleCommands } from './commands/eligibility-rules.ts';
+import { registerWebhookCommands } from './commands/webhooks.ts';
 import { registerOrganizerCommands } from './commands/organizers.ts';
 import { registerRoleCommands } from './commands/roles.ts';
 import { registerUserCommands } from './commands/users.ts';
@@ -35,6 +36,7 @@ function buildProgram(): Command {
   registerMembershipCommands(program);
   registerInvitationCommands(program);
   registerEligibilityRuleCommands(program);
+  registerWebhookCommands(program);
   registerEligibleCommands(program);
   registerOrganizerCommands(program);
   registerKeyCommands(program);

@@ -7,6 +7,7 @@ import type { Mailer } from '../providers/mail.ts';
 import type { AccountService } from '../services/accounts.ts';
 import type { MagicLinkService } from '../services/magic-links.ts';
 import type { InvitationService } from '../services/invitations.ts';
+import type { WebhookService } from '../services/webhooks.ts';
 import type { StytchProvider } from '../providers/stytch.ts';
 import type { LimitedAction, RateLimiter } from '../services/rate-limits.ts';
 import type { KeyRing } from '../services/signing-keys.ts';
@@ -24,6 +25,7 @@ export interface HttpContext {
   readonly accounts: AccountService;
   readonly magicLinks: MagicLinkService;
   readonly invitations: InvitationService;
+  readonly webhooks: WebhookService;
   readonly stytch: StytchProvider | null;
   /** Asymmetric signing keys (EdDSA/ES256); null for HS256. */
   readonly keyRing: KeyRing | null;

@@ -18,12 +18,16 @@ export type SignInMethod = 'password' | 'magic_link';
 export interface Metrics {
   securityEvent(event: string, fields: Readonly<Record<string, unknown>>): void;
   overloadRejected(reason: RejectionReason): void;
+  /** One webhook delivery attempt's outcome and duration. */
+  webhookAttempt(outcome: 'succeeded' | 'retrying' | 'failed', seconds: number): void;
 }
 
 export interface MetricsOptions {
   readonly poolStats: () => PoolStats | null;
   /** When set, scrapes must send `Authorization: Bearer <token>`. */
   readonly token: string | null;
+  /** Pending webhook deliveries and the oldest one's age, read at each scrape. */
+  readonly webhookBacklog: () => Promise<{ pending: number; oldest_pending_seconds: number }>;
 }
 
 /** Sign-in outcome from the answer's status: the same labels whichever method was used. */
@@ -77,6 +81,33 @@ function registerPoolGauges(registry: Registry, poolStats: () => PoolStats | nul
   });
 }
 
+/** The backlog, read from the database at scrape time (one query for both gauges). */
+function registerWebhookGauges(registry: Registry, backlog: MetricsOptions['webhookBacklog']): void {
+  let reading: Promise<{ pending: number; oldest_pending_seconds: number }> | null = null;
+  const read = (): Promise<{ pending: number; oldest_pending_seconds: number }> => {
+    reading ??= backlog()
+      .catch(() => ({ pending: 0, oldest_pending_seconds: 0 }))
+      .finally(() => setImmediate(() => (reading = null)));
+    return reading;
+  };
+  new Gauge({
+    name: 'gatehouse_webhook_queue_depth',
+    help: 'Webhook deliveries pending (waiting for an attempt or a retry)',
+    registers: [registry],
+    async collect(): Promise<void> {
+      this.set((await read()).pending);
+    },
+  });
+  new Gauge({
+    name: 'gatehouse_webhook_oldest_pending_seconds',
+    help: 'Age of the oldest pending webhook delivery',
+    registers: [registry],
+    async collect(): Promise<void> {
+      this.set((await read()).oldest_pending_seconds);
+    },
+  });
+}
+
 export function registerMetrics(app: FastifyInstance, options: MetricsOptions): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -118,6 +149,19 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     registers: [registry],
   });
   registerPoolGauges(registry, options.poolStats);
+  const webhookAttempts = new Counter({
+    name: 'gatehouse_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by outcome (succeeded; retrying: failed, another attempt is scheduled; failed: the last attempt failed)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const webhookDuration = new Histogram({
+    name: 'gatehouse_webhook_delivery_duration_seconds',
+    help: 'Time from request to answer of webhook deliveries',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15],
+    registers: [registry],
+  });
+  registerWebhookGauges(registry, options.webhookBacklog);
 
   app.addHook('onResponse', (request, reply, done) => {
     // routeOptions builds a new object at each read: read it once.
@@ -151,6 +195,10 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     },
     overloadRejected(reason): void {
       refused.inc({ reason });
+    },
+    webhookAttempt(outcome, seconds): void {
+      webhookAttempts.inc({ outcome });
+      webhookDuration.observe(seconds);
     },
   };
 }

@@ -34,6 +34,7 @@ import {
   UserPublicViewSchema,
   ValidationIssueSchema,
 } from './schemas.ts';
+import { WebhookAttemptSchema, WebhookDeliverySchema, WebhookEndpointSchema } from './webhook-schemas.ts';
 
 export interface OpenApiSettings {
   readonly version: string;
@@ -72,6 +73,10 @@ const COMPONENTS: readonly (readonly [string, TSchema])[] = [
   ['EligibilityRule', EligibilityRuleSchema],
   ['EligibilityRulePage', Paginated(EligibilityRuleSchema)],
   ['Introspection', IntrospectionSchema],
+  ['WebhookEndpoint', WebhookEndpointSchema],
+  ['WebhookDelivery', WebhookDeliverySchema],
+  ['WebhookDeliveryPage', Paginated(WebhookDeliverySchema)],
+  ['WebhookAttempt', WebhookAttemptSchema],
 ];
 
 const TAGS: readonly { name: string; description: string }[] = [
@@ -83,6 +88,7 @@ const TAGS: readonly { name: string; description: string }[] = [
   { name: 'admin: organizers', description: 'Creating and listing organizers (admins or the API key)' },
   { name: 'admin: eligible emails', description: 'The eligible list that gates magic-link sign-up (admins or the API key)' },
   { name: 'admin: audit', description: 'The audit log of every admin change' },
+  { name: 'admin: webhooks', description: 'Signed webhooks: endpoints, deliveries, retries and replays (admins or the API key)' },
   { name: 'invitations', description: 'Invitations to the club (admins) and to an organizer (its owners and admins), and the link they mail' },
   { name: 'operations', description: 'Health, readiness and the public signing keys' },
 ];

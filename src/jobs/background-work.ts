@@ -12,6 +12,9 @@ import { expiryNoticeSweep, startExpiryNotices } from './expiry-notice-job.ts';
 import { invitationMailOutcome } from '../services/invitations.ts';
 import { createMailQueue, mailQueueIdle, queuedMailer, startMailWorker, type MailQueue } from './mail-queue.ts';
 import { createJobQueue, type JobQueue } from './queue.ts';
+import type { Resolver } from '../providers/webhook-http.ts';
+import { announceLifecycleEvents, startLifecycleEvents } from './lifecycle-events-job.ts';
+import { startWebhookWorker, type DeliveryOutcomeListener, type WebhookWorker } from './webhook-delivery.ts';
 
 export interface BackgroundWork {
   /** The mailer services use: it queues. */
@@ -23,11 +26,27 @@ export interface BackgroundWork {
   readonly sweepExpiryNotices: () => Promise<number>;
   /** Until no mail can run now or is running (tests). */
   mailIdle(): Promise<void>;
+  /** Relay the outbox now: a request of this instance wrote events. */
+  wakeWebhooks(): void;
+  /** Until every event is relayed and no delivery is waiting or running (tests). */
+  webhooksIdle(): Promise<void>;
+  /** membership.expired / invitation.expired for what has ended (the minute's job, run now: tests, CLI). */
+  announceLifecycleEvents(): Promise<{ memberships: number; invitations: number }>;
   stop(): Promise<void>;
 }
 
-export function installBackgroundWork(app: FastifyInstance, deps: { db: Db; config: Config; transport: Mailer }): BackgroundWork {
+export interface BackgroundDeps {
+  readonly db: Db;
+  readonly config: Config;
+  readonly transport: Mailer;
+  /** How webhook hosts are resolved (tests pass a table); DNS when absent. */
+  readonly resolve?: Resolver;
+  readonly onWebhookOutcome?: DeliveryOutcomeListener;
+}
+
+export function installBackgroundWork(app: FastifyInstance, deps: BackgroundDeps): BackgroundWork {
   const { db, config, transport } = deps;
+  let webhooks: WebhookWorker | null = null;
   const queue = createJobQueue(db, (error) => app.log.error({ err: error }, 'job queue error'));
   const mail = createMailQueue(queue, config.jwtSecret);
   const sweep = expiryNoticeSweep(db, config, mail);
@@ -45,6 +64,20 @@ export function installBackgroundWork(app: FastifyInstance, deps: { db: Db; conf
       },
     });
     await startExpiryNotices(queue, sweep);
+    await startLifecycleEvents(queue, db);
+    webhooks = await startWebhookWorker({
+      db,
+      queue,
+      config: config.webhooks,
+      serviceSecret: config.jwtSecret,
+      ...(deps.resolve === undefined ? {} : { resolve: deps.resolve }),
+      ...(deps.onWebhookOutcome === undefined ? {} : { onOutcome: deps.onWebhookOutcome }),
+    });
+  });
+  // A write this instance answered may have put events in the outbox: relay them now, not at the next poll.
+  app.addHook('onResponse', (request, reply, done) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) webhooks?.wake();
+    done();
   });
   return {
     mailer: queuedMailer(mail, transport),
@@ -52,7 +85,11 @@ export function installBackgroundWork(app: FastifyInstance, deps: { db: Db; conf
     queue,
     sweepExpiryNotices: sweep,
     mailIdle: () => (started ? mailQueueIdle(db) : Promise.resolve()),
+    wakeWebhooks: () => webhooks?.wake(),
+    webhooksIdle: () => webhooks?.idle() ?? Promise.resolve(),
+    announceLifecycleEvents: () => announceLifecycleEvents(db),
     async stop(): Promise<void> {
+      await webhooks?.stop();
       if (started) await queue.stop();
     },
   };

@@ -28,6 +28,8 @@ export interface SendOptions {
   readonly startAfter?: Date;
   /** At most one job with this key waits at a time. */
   readonly singletonKey?: string;
+  /** A job still running this long after it started (its instance died) is failed, and retried by its policy. */
+  readonly expireInSeconds?: number;
 }
 
 export interface WorkOptions {
@@ -49,7 +51,11 @@ export interface JobQueue {
   createQueue(name: string): Promise<void>;
   send<T extends object>(name: string, data: T, options?: SendOptions): Promise<string | null>;
   /** Many jobs of one queue in one statement (inside `db` when given). */
-  sendMany<T extends object>(name: string, jobs: readonly T[], options?: Pick<SendOptions, 'db' | 'retryLimit' | 'retryDelay' | 'retryBackoff'>): Promise<void>;
+  sendMany<T extends object>(
+    name: string,
+    jobs: readonly T[],
+    options?: Pick<SendOptions, 'db' | 'retryLimit' | 'retryDelay' | 'retryBackoff' | 'expireInSeconds' | 'startAfter'>,
+  ): Promise<void>;
   work<T extends object>(name: string, options: WorkOptions, handler: JobHandler<T>): Promise<void>;
   /** Runs `name` on this cron schedule (UTC), once per tick across every instance. */
   schedule(name: string, cron: string): Promise<void>;
@@ -91,6 +97,9 @@ export function createJobQueue(db: Db, onError: (error: Error) => void, options:
     schedule: maintain,
     // Completed jobs are kept a day for inspection, then archived and deleted by pg-boss's maintenance.
     archiveCompletedAfterSeconds: 86_400,
+    // How often one instance (pg-boss takes turns) fails the jobs of instances that died mid-job
+    // (a job's expireInSeconds): a webhook delivery cut by a crash is retried within about this.
+    maintenanceIntervalSeconds: 15,
     deleteAfterDays: 7,
   });
   boss.on('error', onError);
@@ -134,10 +143,10 @@ export function createJobQueue(db: Db, onError: (error: Error) => void, options:
       return boss.send(name, data, { ...rest, ...(startAfter === undefined ? {} : { startAfter }), ...(trx === undefined ? {} : { db: bossDatabase(trx) }) });
     },
     async sendMany(name, jobs, options = {}): Promise<void> {
-      const { db: trx, ...retry } = options;
+      const { db: trx, startAfter, ...retry } = options;
       if (jobs.length === 0) return;
       await boss.insert(
-        jobs.map((data) => ({ name, data, ...retry })),
+        jobs.map((data) => ({ name, data, ...retry, ...(startAfter === undefined ? {} : { startAfter }) })),
         trx === undefined ? {} : { db: bossDatabase(trx) },
       );
     },

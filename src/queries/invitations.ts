@@ -185,3 +185,26 @@ export async function pendingClubInvitees(db: Db, emails: readonly string[]): Pr
     select email from invitations where kind = 'club' and status = 'pending' and expires_at > now() and email = any (${[...emails]}::text[])`.execute(db);
   return new Set(result.rows.map((row) => row.email));
 }
+
+export async function findInvitations(db: Db, ids: readonly string[]): Promise<InvitationRow[]> {
+  if (ids.length === 0) return [];
+  const result = await sql<InvitationRow>`select ${SELECT} where i.id = any (${[...ids]}::uuid[]) order by i.id`.execute(db);
+  return result.rows;
+}
+
+/**
+ * Pending invitations past their expiry not yet announced (invitation.expired), among these
+ * emails or all; marked announced here, so each is announced once. Locked rows are skipped: the
+ * transaction holding them announces them.
+ */
+export async function claimExpiredInvitations(db: Db, limit: number, emails: readonly string[] | null = null): Promise<string[]> {
+  const result = await sql<{ id: string }>`
+    update invitations set expiry_announced_at = now()
+    where id in (
+      select id from invitations
+      where status = 'pending' and expires_at <= now() and expiry_announced_at is null
+        and (${emails === null} or email = any (${emails === null ? [] : [...emails]}::text[]))
+      order by expires_at limit ${limit} for update skip locked)
+    returning id`.execute(db);
+  return result.rows.map((row) => row.id);
+}

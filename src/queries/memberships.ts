@@ -79,3 +79,10 @@ export async function systemRoleNames(db: Db, userUuid: string): Promise<string[
     .execute();
   return rows.map((row) => row.name);
 }
+
+/** The users holding the role (in any state). */
+export async function roleHolders(db: Db, roleName: string): Promise<string[]> {
+  const result = await sql<{ user_uuid: string }>`
+    select m.user_uuid from system_memberships m join roles r on r.id = m.role_id where r.name = ${roleName}`.execute(db);
+  return result.rows.map((row) => row.user_uuid);
+}

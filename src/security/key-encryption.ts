@@ -6,11 +6,12 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 /** What is sealed; the signing keys' label is the one they have always been sealed under. */
-export type SealPurpose = 'signing-key' | 'mail-job';
+export type SealPurpose = 'signing-key' | 'mail-job' | 'webhook-secret';
 
 const LABELS: Readonly<Record<SealPurpose, string>> = {
   'signing-key': 'gatehouse signing-key encryption v1',
   'mail-job': 'gatehouse mail-job encryption v1',
+  'webhook-secret': 'gatehouse webhook-secret encryption v1',
 };
 
 function keyFrom(secret: string, purpose: SealPurpose): Buffer {

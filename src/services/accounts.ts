@@ -8,14 +8,14 @@ import type { UserRow } from '../db/schema.ts';
 import { AppError, fieldError } from '../errors.ts';
 import type { Mailer } from '../providers/mail.ts';
 import { isEmailEligible } from '../queries/eligibility.ts';
-import { findUserByEmail, findUserByUuid, insertUser, markEmailVerified, setPasswordHash } from '../queries/users.ts';
+import { findUserByEmail, findUserByUuid, insertUser, setPasswordHash } from '../queries/users.ts';
 import { dummyPasswordHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from '../security/passwords.ts';
 import { isValidEmail, normalizeEmail } from './email-address.ts';
-import { grantMemberRole } from './memberships.ts';
+import { welcomeNewUser } from './memberships.ts';
 import { linkFor } from './links.ts';
 import { resetPasswordMail, verifyEmailMail } from './mail-templates.ts';
 import { mintOneTimeToken, peekToken, redeemOneTimeToken, TOKEN_TTL_SECONDS } from './one-time-tokens.ts';
-import { claimIfUnproven } from './account-proof.ts';
+import { claimIfUnproven, markVerified } from './account-proof.ts';
 import { retireOneTimeTokens } from '../queries/one-time-tokens.ts';
 import type { SecurityEventSink, SessionService } from './sessions.ts';
 import type { Locale } from '../../locales/catalog.ts';
@@ -81,7 +81,7 @@ export function createAccountService(deps: AccountDeps): AccountService {
           passwordUnproven: true,
         });
         if (inserted === null) throw new AppError('email_taken');
-        await grantMemberRole(trx, inserted.uuid);
+        await welcomeNewUser(trx, inserted.uuid);
         return inserted;
       });
       deps.background('verification mail', () => sendVerification(user, input.locale));
@@ -112,7 +112,7 @@ export function createAccountService(deps: AccountDeps): AccountService {
       // confirmed by its victim's click). The token is not used up, so it works after signing in.
       if (user.password_unproven && signedInAs !== user.uuid) throw new AppError('sign_in_required');
       if ((await redeemOneTimeToken(db, token, 'verify_email')) === null) throw new AppError('invalid_token');
-      await markEmailVerified(db, user.uuid);
+      await markVerified(db, user);
       return user;
     },
 
@@ -138,8 +138,8 @@ export function createAccountService(deps: AccountDeps): AccountService {
       // whoever registered it end), and the address is verified.
       if (await claimIfUnproven(db, user)) deps.onSecurityEvent('unverified_account_claimed', { user_id: user.uuid, by: 'password_reset' });
       await setPasswordHash(db, user.uuid, await hashPassword(password));
-      await markEmailVerified(db, user.uuid);
-      await deps.sessions.revokeAllForUser(user.uuid);
+      await markVerified(db, user);
+      await deps.sessions.revokeAllForUser(user.uuid, 'password_reset');
       await retireOneTimeTokens(db, user.email);
       deps.onSecurityEvent('password_reset', { user_id: user.uuid });
     },
@@ -154,7 +154,7 @@ export function createAccountService(deps: AccountDeps): AccountService {
       }
       requireStrongPassword(next, 'new_password');
       await setPasswordHash(db, user.uuid, await hashPassword(next));
-      await deps.sessions.revokeAllForUser(user.uuid, sessionId);
+      await deps.sessions.revokeAllForUser(user.uuid, 'password_change', sessionId);
       // A reset or sign-in link mailed before the change must not undo it.
       await retireOneTimeTokens(db, user.email);
     },

@@ -9,7 +9,7 @@ import { adminFindUser, adminListUsers, type AdminUserRow, type UserFilter } fro
 import { softDeleteUser, updateUserFields } from '../queries/users.ts';
 import { insertAudit } from '../queries/audit.ts';
 import { retireOneTimeTokens } from '../queries/one-time-tokens.ts';
-import { grantSystemRole, replaceSystemRoles, setMembershipFlags, systemRoleNames } from '../queries/memberships.ts';
+import { grantSystemRole, replaceSystemRoles, roleHolders, setMembershipFlags, systemRoleNames } from '../queries/memberships.ts';
 import { BUILTIN_ROLES, deleteRole, findRoleByName, findRolesByNames } from '../queries/roles.ts';
 import { revokeUserSessions } from '../queries/sessions.ts';
 import { insertUser } from '../queries/users.ts';
@@ -19,6 +19,7 @@ import { assertAccountRemovable, assertNotLastAdmin } from './membership-rules.t
 import type { Actor } from './memberships.ts';
 import { membershipStatus, type MembershipStatus } from './user-view.ts';
 import { liveSessionsOf, type SessionView } from './session-views.ts';
+import { emitSessionsRevoked, emitUserDeleted, emitUserEvent, withMembershipEvents } from './webhook-events.ts';
 
 export type { AdminUserRow };
 
@@ -56,7 +57,10 @@ export async function adminCreateUser(db: Db, input: NewUserInput, by: Actor): P
     const roles = await requireRoles(trx, input.roleNames ?? ['member'], 'role_names');
     const user = await insertUser(trx, { email, name: input.name ?? null, passwordHash, authProvider: 'local', isEmailVerified: false });
     if (user === null) throw new AppError('email_taken');
-    for (const role of roles) await grantSystemRole(trx, user.uuid, role.id);
+    await withMembershipEvents(trx, [user.uuid], async () => {
+      for (const role of roles) await grantSystemRole(trx, user.uuid, role.id);
+      await emitUserEvent(trx, 'user.created', user.uuid);
+    });
     await insertAudit(trx, {
       ...by,
       action: 'user.create',
@@ -76,7 +80,10 @@ export async function adminUpdateUser(db: Db, uuid: string, fields: { name?: str
     if (fields.is_active === false) {
       await revokeUserSessions(trx, uuid);
       await retireOneTimeTokens(trx, before.email);
+      if (before.is_active) await emitSessionsRevoked(trx, uuid, 'deactivation');
     }
+    const changed = (['name', 'is_active'] as const).filter((field) => fields[field] !== undefined && fields[field] !== before[field]);
+    if (changed.length > 0) await emitUserEvent(trx, 'user.updated', uuid, changed);
     await insertAudit(trx, { ...by, action: 'user.update', target: uuid, before: { name: before.name, is_active: before.is_active }, after: fields });
     return requireUser(trx, uuid);
   });
@@ -89,6 +96,7 @@ export async function adminDeleteUser(db: Db, uuid: string, by: Actor): Promise<
     await softDeleteUser(trx, uuid);
     await revokeUserSessions(trx, uuid);
     await retireOneTimeTokens(trx, before.email);
+    await emitUserDeleted(trx, before);
     await insertAudit(trx, { ...by, action: 'user.delete', target: uuid, before: { email: before.email } });
   });
 }
@@ -97,6 +105,7 @@ export async function adminRevokeUserSessions(db: Db, uuid: string, by: Actor): 
   await db.transaction().execute(async (trx) => {
     await requireUser(trx, uuid);
     const revoked = await revokeUserSessions(trx, uuid);
+    await emitSessionsRevoked(trx, uuid, 'admin');
     await insertAudit(trx, { ...by, action: 'user.sessions.revoke', target: uuid, after: { stytch_sessions: revoked.length } });
   });
 }
@@ -108,10 +117,12 @@ export async function adminSetRoles(db: Db, uuid: string, roleNames: readonly st
     const roles = await requireRoles(trx, roleNames, 'role_names');
     const before = await systemRoleNames(trx, uuid);
     if (before.includes('admin') && !roles.some((role) => role.name === 'admin')) await assertNotLastAdmin(trx, uuid);
-    await replaceSystemRoles(
-      trx,
-      uuid,
-      roles.map((role) => role.id),
+    await withMembershipEvents(trx, [uuid], () =>
+      replaceSystemRoles(
+        trx,
+        uuid,
+        roles.map((role) => role.id),
+      ),
     );
     const after = await systemRoleNames(trx, uuid);
     await insertAudit(trx, { ...by, action: 'user.roles.set', target: uuid, before: { roles: before }, after: { roles: after } });
@@ -134,7 +145,7 @@ export async function adminSetMembershipFlags(
     if (user === null || role === null || current === undefined) throw new AppError('user_or_role_not_found');
     const endsNow = flags.expires_at !== undefined && flags.expires_at !== null && flags.expires_at.getTime() <= Date.now();
     if (role.name === 'admin' && (flags.is_active === false || flags.is_suspended === true || endsNow)) await assertNotLastAdmin(trx, uuid);
-    const updated = await setMembershipFlags(trx, uuid, role.id, flags);
+    const updated = await withMembershipEvents(trx, [uuid], () => setMembershipFlags(trx, uuid, role.id, flags));
     if (updated === null) throw new AppError('user_or_role_not_found');
     await insertAudit(trx, {
       ...by,
@@ -150,7 +161,9 @@ export async function adminSetMembershipFlags(
 export async function adminDeleteRole(db: Db, name: string, by: Actor): Promise<void> {
   if (BUILTIN_ROLES.has(name)) throw new AppError('builtin_role', { message: 'builtin_role_named', params: { name } });
   await db.transaction().execute(async (trx) => {
-    if (!(await deleteRole(trx, name))) throw new AppError('role_not_found');
+    // Deleting a role ends its memberships (the foreign key cascades): each is a membership.revoked.
+    const deleted = await withMembershipEvents(trx, await roleHolders(trx, name), () => deleteRole(trx, name));
+    if (!deleted) throw new AppError('role_not_found');
     await insertAudit(trx, { ...by, action: 'role.delete', target: name, before: { name } });
   });
 }

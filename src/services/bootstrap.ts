@@ -6,6 +6,7 @@ import type { Db } from '../db/connect.ts';
 import type { UserRow } from '../db/schema.ts';
 import { AppError, fieldError } from '../errors.ts';
 import { insertAudit } from '../queries/audit.ts';
+import { emitUserEvent, withMembershipEvents } from './webhook-events.ts';
 import { insertEligibleChunk } from '../queries/eligibility.ts';
 import { grantSystemRole } from '../queries/memberships.ts';
 import { findRoleByName } from '../queries/roles.ts';
@@ -46,7 +47,11 @@ export async function ensureAdmin(db: Db, rawEmail: string, password: string | n
     }
     const admin = await findRoleByName(trx, 'admin');
     if (admin === null) throw new AppError('role_not_found', { message: 'admin_role_missing' });
-    await grantSystemRole(trx, user.uuid, admin.id);
+    const uuid = user.uuid;
+    await withMembershipEvents(trx, [uuid], async () => {
+      await grantSystemRole(trx, uuid, admin.id);
+      if (created) await emitUserEvent(trx, 'user.created', uuid);
+    });
     await insertAudit(trx, { actor, action: 'admin.ensure', target: user.uuid, after: { email, created, password_set: passwordHash !== null } });
     return { user, created };
   });

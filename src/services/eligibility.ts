@@ -7,6 +7,7 @@
 import type { Db } from '../db/connect.ts';
 import { AppError, type FieldIssue } from '../errors.ts';
 import { insertAudit } from '../queries/audit.ts';
+import { emitEligibilityImported } from './webhook-events.ts';
 import { eligibleAmong, insertIfAllNewEligibleEmails, insertNewEligibleEmails, isEmailEligible, lockEligibleEmailsForImport } from '../queries/eligibility.ts';
 import { uuidV7Batch } from '../db/uuid-v7.ts';
 import { isValidEmail, normalizeEmail } from './email-address.ts';
@@ -136,6 +137,7 @@ export async function importEligibleEmails(db: Db, emails: readonly string[], ba
       context.onProgress?.(Math.min(start + chunkSize, emails.length), emails.length);
     }
     const outcome = { added, already_present: emails.length - added };
+    await emitEligibilityImported(trx, { batch_id: batchId, ...outcome });
     await insertAudit(trx, {
       actor: context.actor,
       action: 'eligible_emails.import',

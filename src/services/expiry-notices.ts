@@ -5,7 +5,8 @@
  */
 import type { Db } from '../db/connect.ts';
 import type { MailMessage } from '../providers/mail.ts';
-import { dueExpiryNotices, recordExpiryNotice, type DueNotice } from '../queries/expiry-notices.ts';
+import { claimExpiredMemberships, dueExpiryNotices, recordExpiryNotice, type DueNotice } from '../queries/expiry-notices.ts';
+import { emitMembershipLifecycle } from './webhook-events.ts';
 
 export interface ExpiryNoticeDeps {
   readonly noticeDays: readonly number[];
@@ -25,11 +26,26 @@ export async function sendDueExpiryNotices(db: Db, deps: ExpiryNoticeDeps): Prom
     for (const notice of due) {
       const mailed = await db.transaction().execute(async (trx) => {
         if (!(await recordExpiryNotice(trx, notice))) return false;
+        await emitMembershipLifecycle(trx, 'membership.expiring', { ...notice, is_active: true, is_suspended: false }, notice.notice_days);
         await deps.enqueueMail(trx, deps.messageFor(notice));
         return true;
       });
       if (mailed) sent += 1;
     }
     if (due.length < BATCH) return sent;
+  }
+}
+
+/** membership.expired for every membership whose end has passed, once per expiry; how many. */
+export async function announceExpiredMemberships(db: Db): Promise<number> {
+  let announced = 0;
+  for (;;) {
+    const count = await db.transaction().execute(async (trx) => {
+      const expired = await claimExpiredMemberships(trx, BATCH);
+      for (const membership of expired) await emitMembershipLifecycle(trx, 'membership.expired', membership, null);
+      return expired.length;
+    });
+    announced += count;
+    if (count < BATCH) return announced;
   }
 }

@@ -9,12 +9,13 @@ import { AppError, fieldError } from '../errors.ts';
 import { insertAudit } from '../queries/audit.ts';
 import { consumeInvitation, findLiveInvitationByToken } from '../queries/invitations.ts';
 import { grantSystemRole } from '../queries/memberships.ts';
-import { upsertOrganizerMembership } from '../queries/organizers.ts';
 import { findRolesByNames } from '../queries/roles.ts';
 import { findUserByEmail, insertUser, markEmailVerified, setPasswordHash, updateUserFields } from '../queries/users.ts';
 import { hashPassword, passwordProblem } from '../security/passwords.ts';
 import { hashToken, randomToken } from '../security/tokens.ts';
 import type { Actor } from './memberships.ts';
+import { putOrganizerMember } from './organizers.ts';
+import { emitInvitationEvents, emitUserEvent, withMembershipEvents } from './webhook-events.ts';
 
 export const INVITATION_TOKEN_PREFIX = 'ghi_';
 
@@ -80,22 +81,36 @@ export async function acceptInvitation(
     const existing = await findUserByEmail(trx, invitation.email);
     if (existing !== null && (existing.is_deleted || !existing.is_active)) throw new AppError('user_inactive');
     if ((await consumeInvitation(trx, hashToken(token))) === null) throw invalidInvitation();
-    const user =
-      existing ??
-      (await insertUser(trx, { email: invitation.email, name: input.name ?? null, passwordHash, authProvider: 'local', isEmailVerified: true })) ??
-      (await findUserByEmail(trx, invitation.email));
+    const inserted =
+      existing === null
+        ? await insertUser(trx, { email: invitation.email, name: input.name ?? null, passwordHash, authProvider: 'local', isEmailVerified: true })
+        : null;
+    const user = existing ?? inserted ?? (await findUserByEmail(trx, invitation.email));
     if (user === null) throw new AppError('internal_error');
     if (existing !== null) {
-      if (!existing.is_email_verified) await markEmailVerified(trx, existing.uuid);
+      const changed: string[] = [];
+      if (!existing.is_email_verified) {
+        await markEmailVerified(trx, existing.uuid);
+        changed.push('is_email_verified');
+      }
       if (passwordHash !== null && existing.password_hash === null) await setPasswordHash(trx, existing.uuid, passwordHash);
-      if (input.name !== undefined && input.name !== null && existing.name === null) await updateUserFields(trx, existing.uuid, { name: input.name });
+      if (input.name !== undefined && input.name !== null && existing.name === null) {
+        await updateUserFields(trx, existing.uuid, { name: input.name });
+        changed.push('name');
+      }
+      if (changed.length > 0) await emitUserEvent(trx, 'user.updated', existing.uuid, changed);
     }
-    if (invitation.kind === 'club') {
-      const roles = await findRolesByNames(trx, invitation.role_names);
+    // user.created (with the memberships it starts with) comes before their membership.granted.
+    await withMembershipEvents(trx, [user.uuid], async () => {
+      const roles = invitation.kind === 'club' ? await findRolesByNames(trx, invitation.role_names) : [];
       for (const role of roles) await grantSystemRole(trx, user.uuid, role.id);
-    } else if (invitation.organizer_uuid !== null && invitation.organizer_role !== null) {
-      await upsertOrganizerMembership(trx, invitation.organizer_uuid, user.uuid, invitation.organizer_role);
+      if (inserted !== null) await emitUserEvent(trx, 'user.created', inserted.uuid);
+    });
+    if (invitation.kind === 'organizer' && invitation.organizer_uuid !== null && invitation.organizer_role !== null) {
+      const organizer = { uuid: invitation.organizer_uuid, name: invitation.organizer_name ?? '' };
+      await putOrganizerMember(trx, organizer, user.uuid, invitation.organizer_role);
     }
+    await emitInvitationEvents(trx, 'invitation.accepted', [invitation.id]);
     await insertAudit(trx, {
       ...by,
       actor: user.uuid,

@@ -10,6 +10,7 @@ import type { Db } from '../db/connect.ts';
 import type { OrganizerRole } from '../db/schema.ts';
 import { AppError, fieldError } from '../errors.ts';
 import { insertAudit } from '../queries/audit.ts';
+import { announceExpiredInvitations, emitInvitationEvents } from './webhook-events.ts';
 import {
   batchCounts,
   closeExpiredInvitations,
@@ -157,6 +158,7 @@ async function inviteAddresses(
     const members = await liveUsersWithMemberships(trx, emails);
     const complete = new Set(members.filter((m) => roleNames.every((role) => effectiveRoles(m.system).includes(role))).map((m) => m.email));
     const candidates = emails.filter((email) => !complete.has(email));
+    await announceExpiredInvitations(trx, candidates);
     await closeExpiredInvitations(trx, candidates);
     const tokens = new Map(candidates.map((email) => [email, newInvitationToken()] as const));
     const rows: NewInvitation[] = candidates.map((email) => ({
@@ -172,6 +174,11 @@ async function inviteAddresses(
       expiresAt,
     }));
     const inserted = await insertInvitations(trx, rows);
+    await emitInvitationEvents(
+      trx,
+      'invitation.created',
+      inserted.map((row) => row.id),
+    );
     const inviter = await inviterName(trx, by);
     await deps.mail(
       trx,
@@ -267,6 +274,7 @@ export async function inviteToOrganizer(
       const membership = await findOrganizerMembership(trx, organizer.uuid, user.uuid);
       if (membership !== null && membership.is_active && !membership.is_deleted) throw new AppError('already_member');
     }
+    await announceExpiredInvitations(trx, [email]);
     await closeExpiredInvitations(trx, [email]);
     const token = newInvitationToken();
     const expiresAt = expiry(undefined);
@@ -285,6 +293,7 @@ export async function inviteToOrganizer(
       },
     ]);
     if (row === undefined) throw new AppError('invitation_conflict', { message: 'already_invited' });
+    await emitInvitationEvents(trx, 'invitation.created', [row.id]);
     const inviter = await inviterName(trx, by);
     await deps.mail(trx, [{ invitationId: row.id, message: mailFor(deps, { email, what: organizer.name, inviter, expiresAt, message: null }, token.token) }]);
     await insertAudit(trx, { ...by, action: 'invitation.create', target: email, after: { organizer_uuid: organizer.uuid, role: input.role } });
@@ -322,6 +331,7 @@ export async function resendInvitation(db: Db, deps: InvitationDeps, id: string,
 export async function revokeInvitationAs(db: Db, id: string, by: Actor, organizerUuid: string | null = null): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (!(await revokeInvitation(trx, id, organizerUuid))) throw new AppError('invitation_not_found');
+    await emitInvitationEvents(trx, 'invitation.revoked', [id]);
     await insertAudit(trx, { ...by, action: 'invitation.revoke', target: id });
   });
 }

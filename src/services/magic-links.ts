@@ -15,13 +15,13 @@ import { AppError } from '../errors.ts';
 import type { Mailer } from '../providers/mail.ts';
 import { stytchSessionMinutes, type StytchProvider } from '../providers/stytch.ts';
 import { isEmailEligible } from '../queries/eligibility.ts';
-import { findUserByEmail, findUserByStytchId, insertUser, markSignedInByLink } from '../queries/users.ts';
+import { findUserByEmail, findUserByStytchId, insertUser } from '../queries/users.ts';
 import { isValidEmail, normalizeEmail } from './email-address.ts';
-import { grantMemberRole } from './memberships.ts';
+import { welcomeNewUser } from './memberships.ts';
 import { pageUrl } from './links.ts';
 import { signInMail } from './mail-templates.ts';
 import { isBuiltinToken, mintOneTimeToken, redeemOneTimeToken, TOKEN_TTL_SECONDS } from './one-time-tokens.ts';
-import { claimIfUnproven } from './account-proof.ts';
+import { claimIfUnproven, markProvenByLink } from './account-proof.ts';
 import type { SecurityEventSink } from './sessions.ts';
 import type { Locale } from '../../locales/catalog.ts';
 
@@ -80,7 +80,7 @@ export function createMagicLinkService(deps: MagicLinkDeps): MagicLinkService {
       // address inserted it first, and then that one granted the role.
       const created = await db.transaction().execute(async (trx) => {
         const inserted = await insertUser(trx, { email, authProvider: provider, isEmailVerified: true, stytchUserId });
-        if (inserted !== null) await grantMemberRole(trx, inserted.uuid);
+        if (inserted !== null) await welcomeNewUser(trx, inserted.uuid);
         return inserted;
       });
       user = created ?? (await findUserByEmail(db, email));
@@ -89,7 +89,7 @@ export function createMagicLinkService(deps: MagicLinkDeps): MagicLinkService {
     if (user.is_deleted || !user.is_active) throw new AppError('user_inactive');
     // The link proved the address: a password account nobody had proven becomes the prover's.
     if (await claimIfUnproven(db, user)) deps.onSecurityEvent('unverified_account_claimed', { user_id: user.uuid, by: provider });
-    await markSignedInByLink(db, user.uuid, user.stytch_user_id === null ? stytchUserId : null);
+    await markProvenByLink(db, user, user.stytch_user_id === null ? stytchUserId : null);
     return user;
   }
 

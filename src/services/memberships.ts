@@ -7,6 +7,7 @@ import { findRoleByName } from '../queries/roles.ts';
 import { findLiveUsers, findUserByUuid } from '../queries/users.ts';
 import { normalizeEmail } from './email-address.ts';
 import { assertNotLastAdmin } from './membership-rules.ts';
+import { emitUserEvent, withMembershipEvents } from './webhook-events.ts';
 
 export interface Actor {
   /** A user uuid, 'api_key' or 'system'. */
@@ -23,7 +24,7 @@ export async function grantRole(db: Db, userUuid: string, roleName: string, by: 
     const user = await findUserByUuid(trx, userUuid);
     const role = await findRoleByName(trx, roleName);
     if (user === null || role === null) throw new AppError('user_or_role_not_found');
-    await grantSystemRole(trx, user.uuid, role.id, expiresAt);
+    await withMembershipEvents(trx, [user.uuid], () => grantSystemRole(trx, user.uuid, role.id, expiresAt));
     await insertAudit(trx, { ...by, action: 'user.role.grant', target: user.uuid, after: { role: role.name, expires_at: expiresAt?.toISOString() ?? null } });
   });
 }
@@ -56,7 +57,8 @@ export async function renewMemberships(db: Db, request: RenewalRequest, by: Acto
       ),
     ];
     if (issues.length > 0) throw new AppError('validation_error', { fieldIssues: issues });
-    const counts = await renewSystemRole(trx, [...new Set(found.map((user) => user.uuid))], role.id, request.expiresAt);
+    const users = [...new Set(found.map((user) => user.uuid))];
+    const counts = await withMembershipEvents(trx, users, () => renewSystemRole(trx, users, role.id, request.expiresAt));
     await insertAudit(trx, {
       ...by,
       action: 'membership.renew',
@@ -74,14 +76,20 @@ export async function revokeRole(db: Db, userUuid: string, roleName: string, by:
     const role = await findRoleByName(trx, roleName);
     if (user === null || role === null) throw new AppError('user_or_role_not_found');
     if (role.name === 'admin') await assertNotLastAdmin(trx, user.uuid);
-    const removed = await revokeSystemRole(trx, user.uuid, role.id);
+    const removed = await withMembershipEvents(trx, [user.uuid], () => revokeSystemRole(trx, user.uuid, role.id));
     if (!removed) throw new AppError('user_or_role_not_found', { message: 'user_lacks_role', params: { role: role.name } });
     await insertAudit(trx, { ...by, action: 'user.role.revoke', target: user.uuid, before: { role: role.name } });
   });
 }
 
-/** Every sign-up path gives a new user the `member` system role (as the Tagline seed does). */
-export async function grantMemberRole(db: Db, userUuid: string): Promise<void> {
-  const member = await findRoleByName(db, 'member');
-  if (member !== null) await grantSystemRole(db, userUuid, member.id);
+/**
+ * Every self sign-up path gives a new user the `member` system role (as the Tagline seed does),
+ * in the transaction that inserted the user, and emits user.created, then membership.granted.
+ */
+export async function welcomeNewUser(trx: Db, userUuid: string): Promise<void> {
+  const member = await findRoleByName(trx, 'member');
+  await withMembershipEvents(trx, [userUuid], async () => {
+    if (member !== null) await grantSystemRole(trx, userUuid, member.id);
+    await emitUserEvent(trx, 'user.created', userUuid);
+  });
 }

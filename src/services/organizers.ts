@@ -25,6 +25,7 @@ import { normalizeEmail } from './email-address.ts';
 import type { Actor } from './memberships.ts';
 import { assertNotLastOwner } from './membership-rules.ts';
 import { mayAssign, mayRemove, type OrganizerStanding } from './organizer-permissions.ts';
+import { emitOrganizerEvent, emitOrganizerMemberEvent, type OrganizerFacts } from './webhook-events.ts';
 
 /** Who an admin or an organizer names: a user by uuid or by email. */
 export interface PersonRef {
@@ -50,11 +51,25 @@ async function requirePerson(db: Db, who: PersonRef): Promise<UserRow> {
   throw new AppError('user_not_found', { message: (await isEmailEligible(db, email)) ? 'eligible_not_user' : 'no_such_user_email', params: { email, add } });
 }
 
+/**
+ * The user holds `role` in the organizer from now on (added, or brought back, or moved), with
+ * its event: organizer.member.added for a new or returning member, .updated for a new role.
+ */
+export async function putOrganizerMember(trx: Db, organizer: OrganizerFacts, userUuid: string, role: OrganizerRole): Promise<void> {
+  const existing = await findOrganizerMembership(trx, organizer.uuid, userUuid);
+  await upsertOrganizerMembership(trx, organizer.uuid, userUuid, role);
+  const live = existing !== null && existing.is_active && !existing.is_deleted;
+  if (!live) await emitOrganizerMemberEvent(trx, 'organizer.member.added', organizer, { user_uuid: userUuid, role });
+  else if (existing.role !== role)
+    await emitOrganizerMemberEvent(trx, 'organizer.member.updated', organizer, { user_uuid: userUuid, role, previous_role: existing.role });
+}
+
 export async function createOrganizer(db: Db, name: string, owner: PersonRef | null, by: Actor): Promise<OrganizerRow> {
   return db.transaction().execute(async (trx) => {
     const ownerUser = owner === null ? null : await requirePerson(trx, owner);
     const organizer = await insertOrganizer(trx, name);
-    if (ownerUser !== null) await upsertOrganizerMembership(trx, organizer.uuid, ownerUser.uuid, 'owner');
+    await emitOrganizerEvent(trx, 'organizer.created', organizer);
+    if (ownerUser !== null) await putOrganizerMember(trx, organizer, ownerUser.uuid, 'owner');
     await insertAudit(trx, { ...by, action: 'organizer.create', target: organizer.uuid, after: { name, owner_user_id: ownerUser?.uuid ?? null } });
     return organizer;
   });
@@ -65,6 +80,7 @@ export async function renameOrganizerAs(db: Db, uuid: string, name: string, by: 
     const before = await findOrganizer(trx, uuid);
     const after = await renameOrganizer(trx, uuid, name);
     if (before === null || after === null) throw new AppError('organizer_not_found');
+    if (before.name !== after.name) await emitOrganizerEvent(trx, 'organizer.updated', after);
     await insertAudit(trx, { ...by, action: 'organizer.rename', target: uuid, before: { name: before.name }, after: { name } });
     return after;
   });
@@ -87,7 +103,7 @@ export async function addOrganizerMember(
     const user = await requirePerson(trx, who);
     const existing = await findOrganizerMembership(trx, organizerUuid, user.uuid);
     if (existing !== null && existing.is_active && !existing.is_deleted) throw new AppError('already_member');
-    await upsertOrganizerMembership(trx, organizerUuid, user.uuid, role);
+    await putOrganizerMember(trx, await requireOrganizer(trx, organizerUuid), user.uuid, role);
     await insertAudit(trx, { ...by, action: 'organizer.member.add', target: organizerUuid, after: { user_uuid: user.uuid, role } });
     return { user_uuid: user.uuid, email: user.email, name: user.name, membership_role: role };
   });
@@ -112,6 +128,10 @@ export async function changeOrganizerMemberRole(
     if (!mayAssign(standing, current.role, role)) throw refused('admin_moves_members_only');
     if (current.role === 'owner' && role !== 'owner') await assertNotLastOwner(trx, organizerUuid, userUuid);
     await setOrganizerRole(trx, organizerUuid, userUuid, role);
+    if (current.role !== role) {
+      const organizer = await requireOrganizer(trx, organizerUuid);
+      await emitOrganizerMemberEvent(trx, 'organizer.member.updated', organizer, { user_uuid: userUuid, role, previous_role: current.role });
+    }
     await insertAudit(trx, {
       ...by,
       action: 'organizer.member.role',
@@ -135,6 +155,7 @@ export async function removeOrganizerMember(
     if (!mayRemove(standing, current.role, self)) throw refused(standing === 'member' ? 'member_removes_self_only' : 'admin_keeps_owners');
     if (current.role === 'owner') await assertNotLastOwner(trx, organizerUuid, userUuid);
     await removeOrganizerMembership(trx, organizerUuid, userUuid);
+    await emitOrganizerMemberEvent(trx, 'organizer.member.removed', await requireOrganizer(trx, organizerUuid), { user_uuid: userUuid, role: current.role });
     await insertAudit(trx, { ...by, action: 'organizer.member.remove', target: organizerUuid, before: { user_uuid: userUuid, role: current.role } });
   });
 }

@@ -17,6 +17,7 @@ import { findRefreshState, insertSession, revokeSession, revokeUserSessions, rot
 import type { JwtCodec, OrganizerRoles } from '../security/jwt.ts';
 import { constantTimeEqual, hashToken, hmac } from '../security/tokens.ts';
 import { effectiveRoles } from './user-view.ts';
+import { emitSessionsRevoked, type SessionRevocationReason } from './webhook-events.ts';
 
 export const REFRESH_GRACE_SECONDS = 10;
 
@@ -52,7 +53,8 @@ export interface SessionService {
    * access token has expired still ends its session. The session id when it did, else null.
    */
   revokeByRefreshToken(refreshToken: string): Promise<{ sessionId: string; userUuid: string; stytchSessionToken: string | null } | null>;
-  revokeAllForUser(userUuid: string, exceptSessionId?: string | null): Promise<string[]>;
+  /** Revokes them and emits session.revoked_all in one transaction. */
+  revokeAllForUser(userUuid: string, reason: SessionRevocationReason, exceptSessionId?: string | null): Promise<string[]>;
   /**
    * What an access token stands for now (RFC 7662): valid signature and times, and a live
    * session of an active user; roles and organizer memberships as they are in the database at
@@ -170,8 +172,12 @@ export function createSessionService(deps: { db: Db; jwt: JwtCodec; settings: Se
       return row === null ? null : { sessionId: parsed.sessionId, userUuid: state.user_uuid, stytchSessionToken: row.stytch_session_token };
     },
 
-    async revokeAllForUser(userUuid, exceptSessionId = null): Promise<string[]> {
-      return revokeUserSessions(db, userUuid, exceptSessionId);
+    async revokeAllForUser(userUuid, reason, exceptSessionId = null): Promise<string[]> {
+      return db.transaction().execute(async (trx) => {
+        const revoked = await revokeUserSessions(trx, userUuid, exceptSessionId);
+        await emitSessionsRevoked(trx, userUuid, reason);
+        return revoked;
+      });
     },
 
     async introspect(accessToken): Promise<Introspection> {

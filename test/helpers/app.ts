@@ -6,6 +6,7 @@ import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config, type Env } from '../../src/config.ts';
 import type { Mailer } from '../../src/providers/mail.ts';
 import type { StytchProvider } from '../../src/providers/stytch.ts';
+import type { Resolver } from '../../src/providers/webhook-http.ts';
 import { createMemoryCounterStore, DEFAULT_LIMITS, type CounterStore, type LimitedAction, type RouteLimits } from '../../src/services/rate-limits.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 
@@ -31,6 +32,8 @@ export interface TestAppOptions {
   readonly stytch?: StytchProvider | null;
   /** Rate-limit counters; a private in-memory store by default (never a shared Redis). */
   readonly counterStore?: CounterStore;
+  /** How webhook hosts resolve (a table of test names); DNS when absent. */
+  readonly webhookResolver?: Resolver;
 }
 
 /** The default limits multiplied by 1000: present, but out of the way. */
@@ -77,6 +80,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     counterStore: options.counterStore ?? createMemoryCounterStore(),
     ...(options.mailer ? { mailer: options.mailer } : {}),
     ...(options.stytch !== undefined ? { stytch: options.stytch } : {}),
+    ...(options.webhookResolver === undefined ? {} : { webhookResolver: options.webhookResolver }),
   });
   return {
     app,

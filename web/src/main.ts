@@ -15,6 +15,7 @@ import { userPage, usersPage } from './pages/admin/users.ts';
 import { devOutboxPage } from './pages/dev-outbox.ts';
 import { forgotPasswordPage, magicLinkLandingPage, resetPasswordPage, verifyEmailPage } from './pages/mailed-links.ts';
 import { invitationsPage } from './pages/admin/invitations.ts';
+import { webhookDeliveriesPage, webhooksPage } from './pages/admin/webhooks.ts';
 import { invitationAcceptPage } from './pages/invitation.ts';
 import { registerPage } from './pages/register.ts';
 import { checkMailPage, magicLinkPage, passwordSignInPage } from './pages/sign-in.ts';
@@ -44,6 +45,8 @@ const ROUTES: readonly (readonly [string, PageFn])[] = [
   ['/admin/invitations', invitationsPage],
   ['/admin/organizers', organizersPage],
   ['/organizers/:id', organizerMembersPage],
+  ['/admin/webhooks', webhooksPage],
+  ['/admin/webhooks/:id', webhookDeliveriesPage],
   ['/admin/audit', auditPage],
   ...(config.development ? [['/dev/outbox', devOutboxPage] as const] : []),
 ];

@@ -35,6 +35,7 @@ export function adminNav(current: string): HTMLElement {
     ['/admin/eligible', t('admin.nav.eligible')],
     ['/admin/invitations', t('admin.nav.invitations')],
     ['/admin/organizers', t('admin.nav.organizers')],
+    ['/admin/webhooks', t('admin.nav.webhooks')],
     ['/admin/audit', t('admin.nav.audit')],
   ];
   return h(

@@ -123,7 +123,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<HttpContext> = async (app,
     },
     async (request, reply) => {
       const user = currentUser(request);
-      await ctx.sessions.revokeAllForUser(user.uuid, user.session_id);
+      await ctx.sessions.revokeAllForUser(user.uuid, 'logout_everywhere', user.session_id);
       return reply.code(204).send(null);
     },
   );

@@ -1,0 +1,512 @@
+/**
+ * Webhooks end to end, against a real receiver on 127.0.0.1 that verifies every delivery with
+ * the `standardwebhooks` package: each change emits exactly its events (and a rolled-back one
+ * none), the admin API, secret rotation, the receiver failing and dying and coming back, and the
+ * address rule (SSRF) at registration and at delivery.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { Webhook } from 'standardwebhooks';
+import { insertUser } from '../src/queries/users.ts';
+import type { Resolver } from '../src/providers/webhook-http.ts';
+import { welcomeNewUser } from '../src/services/memberships.ts';
+import { createTestApp, type TestApp } from './helpers/app.ts';
+import { createUser, login } from './helpers/auth.ts';
+import { bySequence, startReceiver, type ReceivedEvent, type Receiver } from './helpers/webhook-receiver.ts';
+
+const API_KEY = 'w'.repeat(40);
+const key = { 'x-api-key': API_KEY };
+const API = '/v1/auth';
+
+/** Test names → addresses (the receiver is on 127.0.0.1). */
+const names = new Map<string, string>([
+  ['public.test', '93.184.216.34'],
+  ['internal.test', '10.0.0.7'],
+]);
+const resolver: Resolver = async (hostname) => {
+  const address = names.get(hostname);
+  if (address === undefined) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+  return [{ address, family: 4 }];
+};
+
+async function startApp(env: Record<string, string> = {}): Promise<TestApp> {
+  return createTestApp({
+    env: { LOG_LEVEL: 'silent', API_KEY, WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_SCHEDULE: '1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1', ...env },
+    webhookResolver: resolver,
+  });
+}
+
+async function register(t: TestApp, url: string, events: string[] = ['*']): Promise<{ id: string; secret: string }> {
+  const res = await t.app.inject({ method: 'POST', url: `${API}/admin/webhooks`, headers: key, payload: { url, events } });
+  assert.equal(res.statusCode, 201, res.body);
+  return res.json() as { id: string; secret: string };
+}
+
+/** Every event written so far has reached the receiver (or failed for good). */
+async function settled(t: TestApp): Promise<void> {
+  await t.app.gatehouse.backgroundIdle();
+  await t.app.gatehouse.jobs.webhooksIdle();
+}
+
+describe('webhook events', () => {
+  let t: TestApp;
+  let receiver: Receiver;
+  let seen = 0;
+
+  before(async () => {
+    t = await startApp();
+    receiver = await startReceiver();
+    receiver.secrets = [(await register(t, receiver.url)).secret];
+  });
+  after(async () => {
+    await t.close();
+    await receiver.close();
+  });
+
+  /** The types of the events that arrived since the last call, in sequence order. */
+  async function newTypes(): Promise<string[]> {
+    await settled(t);
+    const fresh = bySequence(receiver.events).slice(seen);
+    seen = receiver.events.length;
+    return fresh.map((e) => e.type);
+  }
+
+  async function call(
+    method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: object,
+    headers: Record<string, string> = key,
+  ): Promise<Record<string, unknown>> {
+    const res = await t.app.inject({ method, url: `${API}${url}`, headers, ...(payload === undefined ? {} : { payload }) });
+    const expected = [200, 201, 202, 204];
+    assert.ok(expected.includes(res.statusCode), `${method} ${url}: ${res.statusCode} ${res.body}`);
+    return res.body === '' ? {} : (res.json() as Record<string, unknown>);
+  }
+
+  it('users: created (with its membership granted), updated, sessions revoked on deactivation, deleted', async () => {
+    const user = await call('POST', '/admin/users', { email: 'hook-user@example.org', name: 'Hook', role_names: ['member'] });
+    assert.deepEqual(await newTypes(), ['user.created', 'membership.granted']);
+    const created = receiver.events.find((e) => e.type === 'user.created');
+    assert.equal((created?.data.user as { email: string }).email, 'hook-user@example.org');
+    assert.doesNotMatch(JSON.stringify(receiver.events), /password|hash|token|secret/i, 'no hashes, tokens or secrets in payloads');
+    await call('PATCH', `/admin/users/${String(user.uuid)}`, { name: 'Hook Renamed' });
+    assert.deepEqual(await newTypes(), ['user.updated']);
+    await call('PATCH', `/admin/users/${String(user.uuid)}`, { name: 'Hook Renamed' });
+    assert.deepEqual(await newTypes(), [], 'a change to the same value is no change');
+    await call('PATCH', `/admin/users/${String(user.uuid)}`, { is_active: false });
+    assert.deepEqual(await newTypes(), ['session.revoked_all', 'user.updated']);
+    await call('DELETE', `/admin/users/${String(user.uuid)}`);
+    assert.deepEqual(await newTypes(), ['user.deleted']);
+  });
+
+  it('memberships: granted, updated (status, expiry), revoked; PUT roles and role deletion say what changed', async () => {
+    const user = await call('POST', '/admin/users', { email: 'hook-member@example.org', role_names: [] });
+    assert.deepEqual(await newTypes(), ['user.created']);
+    const id = String(user.uuid);
+    await call('POST', `/admin/users/${id}/roles`, { role_name: 'sustainer' });
+    assert.deepEqual(await newTypes(), ['membership.granted']);
+    await call('PATCH', `/admin/users/${id}/roles/sustainer`, { is_suspended: true });
+    await call('PATCH', `/admin/users/${id}/roles/sustainer`, { expires_at: new Date(Date.now() + 86_400_000).toISOString() });
+    assert.deepEqual(await newTypes(), ['membership.updated', 'membership.updated']);
+    const updated = receiver.events.at(-1);
+    assert.equal((updated?.data.membership as { role: string }).role, 'sustainer');
+    await call('PUT', `/admin/users/${id}/roles`, { role_names: ['sustainer', 'active'] });
+    assert.deepEqual(await newTypes(), ['membership.granted']);
+    await call('DELETE', `/admin/users/${id}/roles/sustainer`);
+    assert.deepEqual(await newTypes(), ['membership.revoked']);
+    await call('POST', '/admin/roles', { name: 'alumni' });
+    await call('POST', `/admin/users/${id}/roles`, { role_name: 'alumni' });
+    assert.deepEqual(await newTypes(), ['membership.granted']);
+    await call('DELETE', '/admin/roles/alumni');
+    assert.deepEqual(await newTypes(), ['membership.revoked'], 'deleting a role revokes its memberships');
+    await call('POST', '/admin/memberships/renew', { role_name: 'active', expires_at: new Date(Date.now() + 2 * 86_400_000).toISOString(), user_ids: [id] });
+    assert.deepEqual(await newTypes(), ['membership.updated']);
+  });
+
+  it('memberships: expiring (a reminder is due) and expired (its end passed), each once', async () => {
+    const user = await call('POST', '/admin/users', { email: 'hook-expiry@example.org', role_names: [] });
+    await newTypes();
+    await call('POST', `/admin/users/${String(user.uuid)}/roles`, { role_name: 'sustainer', expires_at: new Date(Date.now() + 1500).toISOString() });
+    assert.deepEqual(await newTypes(), ['membership.granted']);
+    // The earlier test's renewal (in two days) is due a reminder too: look at this user's events.
+    const mine = async (): Promise<ReceivedEvent[]> => {
+      await newTypes();
+      return bySequence(receiver.events).filter((e) => e.data.email === 'hook-expiry@example.org' && e.type.startsWith('membership.'));
+    };
+    await t.app.gatehouse.jobs.sweepExpiryNotices();
+    await t.app.gatehouse.jobs.sweepExpiryNotices();
+    assert.deepEqual(
+      (await mine()).map((e) => e.type),
+      ['membership.granted', 'membership.expiring'],
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    await t.app.gatehouse.jobs.announceLifecycleEvents();
+    await t.app.gatehouse.jobs.announceLifecycleEvents();
+    const events = await mine();
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['membership.granted', 'membership.expiring', 'membership.expired'],
+    );
+    assert.deepEqual((events.at(-1)?.data.membership as { status: string }).status, 'inactive');
+  });
+
+  it('organizers: created with its owner, updated, members added, updated and removed', async () => {
+    await createUser(t.database.db, 'org-owner@example.org');
+    const member = await createUser(t.database.db, 'org-member@example.org');
+    const owner = (await login(t.app, 'org-owner@example.org')).bearer;
+    await newTypes();
+    const organizer = await call('POST', '/admin/organizers', { name: 'Hook Club', owner_email: 'org-owner@example.org' });
+    assert.deepEqual(await newTypes(), ['organizer.created', 'organizer.member.added']);
+    const id = String(organizer.uuid);
+    await call('PATCH', `/organizers/${id}`, { name: 'Hook Club Renamed' }, owner);
+    assert.deepEqual(await newTypes(), ['organizer.updated']);
+    await call('POST', `/organizers/${id}/members`, { email: 'org-member@example.org', role: 'member' }, owner);
+    await call('PATCH', `/organizers/${id}/members/${member.uuid}`, { role: 'admin' }, owner);
+    await call('DELETE', `/organizers/${id}/members/${member.uuid}`, undefined, owner);
+    assert.deepEqual(await newTypes(), ['organizer.member.added', 'organizer.member.updated', 'organizer.member.removed']);
+  });
+
+  it('invitations: created (one per address), accepted (with the user and its memberships), revoked, expired', async () => {
+    await call('POST', '/admin/invitations/bulk', { emails: ['inv-a@example.org', 'inv-b@example.org'], role_names: ['member'], batch_id: 'hooks' });
+    assert.deepEqual(await newTypes(), ['invitation.created', 'invitation.created']);
+    const list = (await t.app.inject({ method: 'GET', url: `${API}/admin/invitations?batch_id=hooks`, headers: key })).json() as {
+      items: { id: string; email: string }[];
+    };
+    const a = list.items.find((i) => i.email === 'inv-a@example.org');
+    const b = list.items.find((i) => i.email === 'inv-b@example.org');
+    assert.ok(a && b);
+    await call('DELETE', `/admin/invitations/${b.id}`);
+    assert.deepEqual(await newTypes(), ['invitation.revoked']);
+    const mail = t.app.gatehouse.mailer.outbox().find((m) => m.to === 'inv-a@example.org');
+    const token = /token=(ghi_[A-Za-z0-9_-]+)/.exec(mail?.text ?? '')?.[1];
+    assert.ok(token);
+    const accepted = await t.app.inject({ method: 'POST', url: `${API}/invitations/accept`, payload: { token, password: 'an invitee password' } });
+    assert.equal(accepted.statusCode, 200, accepted.body);
+    assert.deepEqual(await newTypes(), ['user.created', 'membership.granted', 'invitation.accepted']);
+    await call('POST', '/admin/invitations', { email: 'inv-c@example.org' });
+    assert.deepEqual(await newTypes(), ['invitation.created']);
+    await sql`update invitations set expires_at = now() - interval '1 minute' where email = 'inv-c@example.org'`.execute(t.database.db);
+    await t.app.gatehouse.jobs.announceLifecycleEvents();
+    await t.app.gatehouse.jobs.announceLifecycleEvents();
+    assert.deepEqual(await newTypes(), ['invitation.expired']);
+  });
+
+  it('eligible imports: one event per import with its counts; logout everywhere: session.revoked_all', async () => {
+    await call('POST', '/admin/eligible-emails/bulk', { emails: ['e1@example.org', 'e2@example.org', 'e3@example.org'], batch_id: 'spring' });
+    assert.deepEqual(await newTypes(), ['eligibility.imported']);
+    assert.deepEqual(receiver.events.at(-1)?.data, { batch_id: 'spring', added: 3, already_present: 0 });
+    await createUser(t.database.db, 'everywhere@example.org');
+    await newTypes();
+    const session = await login(t.app, 'everywhere@example.org');
+    const res = await t.app.inject({ method: 'DELETE', url: `${API}/sessions`, headers: session.bearer });
+    assert.equal(res.statusCode, 204);
+    assert.deepEqual(await newTypes(), ['session.revoked_all']);
+  });
+
+  it('a change that rolls back emits nothing; the same change committed emits its events', async () => {
+    const db = t.database.db;
+    await assert.rejects(
+      db.transaction().execute(async (trx) => {
+        const user = await insertUser(trx, { email: 'rolled-back@example.org', authProvider: 'local', isEmailVerified: false });
+        assert.ok(user);
+        await welcomeNewUser(trx, user.uuid);
+        throw new Error('the change fails after its events were written');
+      }),
+      /fails after/,
+    );
+    assert.deepEqual(await newTypes(), []);
+    const count = await sql<{ n: number }>`select count(*)::int as n from webhook_events where data::text like '%rolled-back@example.org%'`.execute(db);
+    assert.equal(count.rows[0]?.n, 0, 'no outbox row outlived the rollback');
+    await db.transaction().execute(async (trx) => {
+      const user = await insertUser(trx, { email: 'committed@example.org', authProvider: 'local', isEmailVerified: false });
+      assert.ok(user);
+      await welcomeNewUser(trx, user.uuid);
+    });
+    assert.deepEqual(await newTypes(), ['user.created', 'membership.granted']);
+  });
+
+  it('payloads: {id, type, timestamp, sequence, data}; sequence increases; webhook-id is the event id', () => {
+    const sorted = bySequence(receiver.events);
+    for (const event of sorted) assert.deepEqual(Object.keys(event).sort(), ['data', 'id', 'sequence', 'timestamp', 'type']);
+    assert.equal(new Set(sorted.map((e) => e.sequence)).size, sorted.length, 'each sequence once');
+    for (const delivery of receiver.deliveries.filter((d) => d.verified === true)) {
+      assert.equal(delivery.headers['webhook-id'], (JSON.parse(delivery.body) as ReceivedEvent).id);
+    }
+  });
+});
+
+describe('webhook admin API', () => {
+  let t: TestApp;
+  let receiver: Receiver;
+
+  before(async () => {
+    t = await startApp();
+    receiver = await startReceiver();
+  });
+  after(async () => {
+    await t.close();
+    await receiver.close();
+  });
+
+  it('creates (secret once), lists without secrets, updates, tests, shows deliveries with attempts, retries, replays and deletes', async () => {
+    const created = await register(t, receiver.url, ['organizer.created']);
+    assert.match(created.secret, /^whsec_[A-Za-z0-9+/=]{40,}$/);
+    receiver.secrets = [created.secret];
+    const listed = await t.app.inject({ method: 'GET', url: `${API}/admin/webhooks`, headers: key });
+    assert.equal(listed.statusCode, 200);
+    assert.doesNotMatch(listed.body, /whsec_|secret/);
+    const stored = await sql<{ secret_sealed: string }>`select secret_sealed from webhook_endpoints`.execute(t.database.db);
+    assert.ok(!stored.rows[0]?.secret_sealed.includes(created.secret.slice(6)), 'the secret is sealed at rest');
+
+    const tested = await t.app.inject({ method: 'POST', url: `${API}/admin/webhooks/${created.id}/test`, headers: key });
+    assert.equal(tested.statusCode, 202);
+    await settled(t);
+    assert.deepEqual(
+      receiver.events.map((e) => e.type),
+      ['webhook.test'],
+    );
+
+    receiver.failNext(1);
+    await t.app.inject({ method: 'POST', url: `${API}/admin/organizers`, headers: key, payload: { name: 'Delivered' } });
+    await settled(t);
+    const deliveries = (await t.app.inject({ method: 'GET', url: `${API}/admin/webhooks/${created.id}/deliveries`, headers: key })).json() as {
+      items: { id: string; type: string; status: string; attempts: number; last_status_code: number }[];
+    };
+    const organizerDelivery = deliveries.items.find((d) => d.type === 'organizer.created');
+    assert.ok(organizerDelivery);
+    assert.deepEqual(
+      { status: organizerDelivery.status, attempts: organizerDelivery.attempts, last: organizerDelivery.last_status_code },
+      { status: 'succeeded', attempts: 2, last: 204 },
+    );
+    const detail = (
+      await t.app.inject({ method: 'GET', url: `${API}/admin/webhooks/${created.id}/deliveries/${organizerDelivery.id}`, headers: key })
+    ).json() as {
+      attempts_list: { status_code: number; response_body: string }[];
+    };
+    assert.deepEqual(
+      detail.attempts_list.map((a) => [a.status_code, a.response_body]),
+      [
+        [500, 'not now'],
+        [204, ''],
+      ],
+    );
+
+    const before = receiver.deliveries.length;
+    assert.equal(
+      (await t.app.inject({ method: 'POST', url: `${API}/admin/webhooks/${created.id}/deliveries/${organizerDelivery.id}/retry`, headers: key })).statusCode,
+      202,
+    );
+    await settled(t);
+    assert.equal(receiver.deliveries.length, before + 1, 'a retry sends it again');
+    assert.equal(
+      receiver.deliveries.at(-1)?.headers['webhook-id'],
+      receiver.events.find((e) => e.type === 'organizer.created')?.id,
+      'with the same webhook-id',
+    );
+
+    const replay = await t.app.inject({
+      method: 'POST',
+      url: `${API}/admin/webhooks/${created.id}/replay`,
+      headers: key,
+      payload: { since: new Date(Date.now() - 60_000).toISOString() },
+    });
+    assert.equal(replay.statusCode, 202);
+    assert.deepEqual(replay.json(), { queued: 1 }, 'only the events it subscribes to (not the test event)');
+    await settled(t);
+    assert.equal(receiver.deliveries.length, before + 2);
+
+    assert.equal(
+      (await t.app.inject({ method: 'PATCH', url: `${API}/admin/webhooks/${created.id}`, headers: key, payload: { enabled: false } })).statusCode,
+      200,
+    );
+    await t.app.inject({ method: 'POST', url: `${API}/admin/organizers`, headers: key, payload: { name: 'Not delivered' } });
+    await settled(t);
+    assert.equal(receiver.deliveries.length, before + 2, 'a disabled endpoint gets nothing');
+
+    assert.equal((await t.app.inject({ method: 'DELETE', url: `${API}/admin/webhooks/${created.id}`, headers: key })).statusCode, 204);
+    assert.equal((await t.app.inject({ method: 'GET', url: `${API}/admin/webhooks/${created.id}`, headers: key })).statusCode, 404);
+    const audit = await sql<{ action: string }>`select action from audit_log where action like 'webhook.%' order by created_at`.execute(t.database.db);
+    assert.deepEqual(
+      audit.rows.map((r) => r.action),
+      ['webhook.create', 'webhook.test', 'webhook.delivery.retry', 'webhook.replay', 'webhook.update', 'webhook.delete'],
+    );
+  });
+
+  it('refuses unknown event types, "*" with others, a replay from the future, and unknown ids', async () => {
+    const bad = async (payload: object): Promise<number> =>
+      (await t.app.inject({ method: 'POST', url: `${API}/admin/webhooks`, headers: key, payload })).statusCode;
+    assert.equal(await bad({ url: receiver.url, events: ['user.exploded'] }), 422);
+    assert.equal(await bad({ url: receiver.url, events: ['*', 'user.created'] }), 422);
+    assert.equal(await bad({ url: receiver.url, events: [] }), 422);
+    assert.equal(await bad({ url: 'ftp://127.0.0.1/x', events: ['*'] }), 422);
+    assert.equal(await bad({ url: 'http://user:pass@127.0.0.1/x', events: ['*'] }), 422);
+    const { id } = await register(t, receiver.url);
+    const future = await t.app.inject({
+      method: 'POST',
+      url: `${API}/admin/webhooks/${id}/replay`,
+      headers: key,
+      payload: { since: new Date(Date.now() + 60_000).toISOString() },
+    });
+    assert.equal(future.statusCode, 422);
+    const unknown = '0190a0a0-0000-7000-8000-000000000000';
+    assert.equal((await t.app.inject({ method: 'POST', url: `${API}/admin/webhooks/${unknown}/test`, headers: key })).json().code, 'webhook_not_found');
+    assert.equal(
+      (await t.app.inject({ method: 'POST', url: `${API}/admin/webhooks/${id}/deliveries/${unknown}/retry`, headers: key })).json().code,
+      'delivery_not_found',
+    );
+  });
+});
+
+describe('webhook secret rotation', () => {
+  it('during the overlap every delivery carries both signatures; after it, only the new one', async () => {
+    const t = await startApp();
+    const receiver = await startReceiver();
+    try {
+      const { id, secret: old } = await register(t, receiver.url);
+      const rotated = await t.app.inject({ method: 'POST', url: `${API}/admin/webhooks/${id}/secret`, headers: key });
+      assert.equal(rotated.statusCode, 200);
+      const fresh = (rotated.json() as { secret: string }).secret;
+      assert.notEqual(fresh, old);
+      receiver.secrets = [old, fresh];
+      await t.app.inject({ method: 'POST', url: `${API}/admin/webhooks/${id}/test`, headers: key });
+      await settled(t);
+      const overlap = receiver.deliveries.at(-1);
+      assert.ok(overlap?.verified, 'verified by the old secret and by the new one');
+      assert.equal(overlap.headers['webhook-signature']?.split(' ').length, 2);
+
+      await sql`update webhook_endpoints set previous_secret_expires_at = now() - interval '1 second'`.execute(t.database.db);
+      receiver.secrets = [fresh];
+      await t.app.inject({ method: 'POST', url: `${API}/admin/webhooks/${id}/test`, headers: key });
+      await settled(t);
+      const afterwards = receiver.deliveries.at(-1);
+      assert.ok(afterwards?.verified);
+      assert.equal(afterwards.headers['webhook-signature']?.split(' ').length, 1);
+      assert.throws(() => new Webhook(old).verify(afterwards.body, afterwards.headers), /signature/i, 'the old secret no longer verifies');
+    } finally {
+      await t.close();
+      await receiver.close();
+    }
+  });
+});
+
+describe('a receiver that fails, dies and comes back', () => {
+  it('gets every event, duplicates only by webhook-id, in sequence order per resource after sorting', async () => {
+    const t = await startApp();
+    const receiver = await startReceiver();
+    try {
+      receiver.secrets = [(await register(t, receiver.url, ['organizer.created', 'organizer.updated'])).secret];
+      await createUser(t.database.db, 'outage-owner@example.org');
+      const owner = (await login(t.app, 'outage-owner@example.org')).bearer;
+      receiver.failNext(5);
+      const made: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        const res = await t.app.inject({
+          method: 'POST',
+          url: `${API}/admin/organizers`,
+          headers: key,
+          payload: { name: `Outage ${i}`, owner_email: 'outage-owner@example.org' },
+        });
+        made.push((res.json() as { uuid: string }).uuid);
+      }
+      await receiver.kill();
+      for (const [i, uuid] of made.entries()) {
+        const res = await t.app.inject({ method: 'PATCH', url: `${API}/organizers/${uuid}`, headers: owner, payload: { name: `Outage ${i} renamed` } });
+        assert.equal(res.statusCode, 200, res.body);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const failing = await sql<{ n: number }>`select count(*)::int as n from webhook_attempts where status_code is null`.execute(t.database.db);
+      assert.ok((failing.rows[0]?.n ?? 0) > 0, 'attempts failed while it was down');
+      await receiver.revive();
+      await receiver.waitFor((events) => events.length === 20, 60_000);
+      await settled(t);
+      assert.equal(receiver.events.length, 20, 'each event once after deduplication');
+      for (const uuid of made) {
+        const own = bySequence(receiver.events).filter((e) => (e.data.organizer as { uuid: string }).uuid === uuid);
+        assert.deepEqual(
+          own.map((e) => e.type),
+          ['organizer.created', 'organizer.updated'],
+        );
+      }
+      assert.ok(receiver.deliveries.filter((d) => d.verified === null).length === 5, 'the five 500s were answered');
+    } finally {
+      await t.close();
+      await receiver.close();
+    }
+  });
+});
+
+describe('webhook addresses (SSRF)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp({ WEBHOOK_ALLOW_PRIVATE: 'false' });
+  });
+  after(async () => t.close());
+
+  const registerStatus = async (url: string): Promise<{ status: number; msg: string }> => {
+    const res = await t.app.inject({ method: 'POST', url: `${API}/admin/webhooks`, headers: key, payload: { url, events: ['*'] } });
+    return { status: res.statusCode, msg: res.body };
+  };
+
+  it('refuses loopback, metadata and a name resolving to 10.x at registration', async () => {
+    for (const url of [
+      'http://127.0.0.1:9/hooks',
+      'http://[::1]:9/hooks',
+      'http://169.254.169.254/latest/meta-data',
+      'http://internal.test/hooks',
+      'http://localhost.invalid/hooks',
+    ]) {
+      const answer = await registerStatus(url);
+      assert.equal(answer.status, 422, `${url}: ${answer.msg}`);
+    }
+    assert.equal((await registerStatus('http://public.test/hooks')).status, 201, 'a public address is fine');
+  });
+
+  it('metadata stays refused with WEBHOOK_ALLOW_PRIVATE', async () => {
+    const open = await startApp({ WEBHOOK_ALLOW_PRIVATE: 'true' });
+    try {
+      const res = await open.app.inject({
+        method: 'POST',
+        url: `${API}/admin/webhooks`,
+        headers: key,
+        payload: { url: 'http://169.254.169.254/', events: ['*'] },
+      });
+      assert.equal(res.statusCode, 422);
+      const local = await open.app.inject({
+        method: 'POST',
+        url: `${API}/admin/webhooks`,
+        headers: key,
+        payload: { url: 'http://127.0.0.1:9/', events: ['*'] },
+      });
+      assert.equal(local.statusCode, 201, 'a local receiver is allowed then');
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('a name that resolves to a private address at delivery time (DNS rebinding) is not connected to', async () => {
+    const receiver = await startReceiver();
+    try {
+      names.set('rebind.test', '93.184.216.34');
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `${API}/admin/webhooks`,
+        headers: key,
+        payload: { url: `http://rebind.test:${receiver.port}/hooks`, events: ['*'] },
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      const { id } = res.json() as { id: string };
+      names.set('rebind.test', '127.0.0.1');
+      await t.app.inject({ method: 'POST', url: `${API}/admin/webhooks/${id}/test`, headers: key });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const list = (await t.app.inject({ method: 'GET', url: `${API}/admin/webhooks/${id}/deliveries`, headers: key })).json() as {
+        items: { last_error: string | null; attempts: number }[];
+      };
+      assert.match(list.items[0]?.last_error ?? '', /may not be delivered to/);
+      assert.equal(receiver.deliveries.length, 0, 'nothing reached the loopback receiver');
+    } finally {
+      names.delete('rebind.test');
+      await receiver.close();
+    }
+  });
+});
