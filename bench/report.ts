@@ -2,6 +2,7 @@
 import type { LoadResult } from './lib/load.ts';
 import type { CpuSplit } from './lib/cpu.ts';
 import type { CampaignResult } from './campaign.ts';
+import type { WebhookBenchResult } from './webhooks.ts';
 import type { VerifyRow } from './verify-sdk.ts';
 import type { W1Result, W2Result } from './workloads.ts';
 
@@ -19,6 +20,7 @@ export interface BenchResults {
   readonly pglite: { rps: number; p50: number; p99: number; startupMs: number };
   readonly verify: readonly VerifyRow[];
   readonly campaign: CampaignResult;
+  readonly webhooks: WebhookBenchResult;
   readonly totalSeconds: number;
 }
 
@@ -176,6 +178,25 @@ export function report(r: BenchResults): string {
     `${n(c.mailsPerSecond / c.rawSmtpPerSecond, 2)}×`,
     '—',
     '',
+  );
+  const hook = r.webhooks;
+  row(
+    `H1 admin write (POST /admin/organizers, 10 at a time) with a webhook endpoint`,
+    `p50 ${n(hook.with.p50, 1)} ms`,
+    `${n(hook.with.p50, 1)} / ${n(hook.with.p99, 1)}`,
+    `p50 ${n(hook.without.p50, 1)} ms, p99 ${n(hook.without.p99, 1)} ms (no endpoint; the outbox row is written either way)`,
+    `${n(hook.with.p50 / hook.without.p50, 2)}× p50, ${n(hook.with.p99 / hook.without.p99, 2)}× p99`,
+    '—',
+    `${n(hook.writes)} writes each`,
+  );
+  row(
+    `H1 webhook events from change to the receiver's 2xx`,
+    `${n(hook.eventsPerSecond)} events/s`,
+    '—',
+    '—',
+    '—',
+    '—',
+    `${n(hook.events)} events, one endpoint`,
   );
   for (const v of r.verify) {
     const ratio = v.ours / v.floor;

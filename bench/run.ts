@@ -13,6 +13,7 @@ import { createUsers, mintTokens, openBenchDb, PASSWORD, recreateDatabase, write
 import { startSmtpCapture } from '../test/fakes/smtp-capture.ts';
 import { campaign } from './campaign.ts';
 import { verifySdk } from './verify-sdk.ts';
+import { webhooks } from './webhooks.ts';
 import { w1, w2, w3, w4, w5, type Settings } from './workloads.ts';
 import { load } from './lib/load.ts';
 import { report, type BenchResults } from './report.ts';
@@ -36,6 +37,8 @@ function gatehouseEnv(extra: Record<string, string>): Record<string, string> {
     PUBLIC_URL: 'https://bench.gatehouse.test',
     TRUST_PROXY: '1',
     LOG_LEVEL: 'warn',
+    // H1's receiver is on 127.0.0.1 in the bench process.
+    WEBHOOK_ALLOW_PRIVATE: 'true',
     ...extra,
   };
 }
@@ -117,6 +120,7 @@ async function main(): Promise<void> {
       pglite: pgliteW1,
       verify: (): ReturnType<typeof verifySdk> => verifySdk(QUICK ? 300 : 2_000, QUICK ? 2 : 3),
       campaign: (): ReturnType<typeof campaign> => campaign(gatehouse, API_KEY, smtp, QUICK ? 2_000 : 10_000),
+      webhooks: (): ReturnType<typeof webhooks> => webhooks(gatehouse, API_KEY, QUICK ? 500 : 2_000),
     };
     if (ONLY !== null) {
       // A partial run (for working on one workload) prints its numbers and leaves RESULTS.md alone.
@@ -142,6 +146,8 @@ async function main(): Promise<void> {
     const verify = await workloads.verify();
     console.log('C1 invitation campaign: CSV import and the mail queue …');
     const campaignResult = await workloads.campaign();
+    console.log('H1 webhooks: the outbox on an admin write, and events from change to 2xx …');
+    const webhookResult = await workloads.webhooks();
 
     const results: BenchResults = {
       date: new Date().toISOString(),
@@ -157,6 +163,7 @@ async function main(): Promise<void> {
       pglite,
       verify,
       campaign: campaignResult,
+      webhooks: webhookResult,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
     mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });

@@ -10,6 +10,9 @@ import { insertEligibleChunk } from '../src/queries/eligibility.ts';
 import { ROOT } from '../test/helpers/processes.ts';
 import { createOrganizer } from '../src/services/organizers.ts';
 import { importEligibleEmails } from '../src/services/eligibility.ts';
+import { startReceiver } from '../test/helpers/webhook-receiver.ts';
+
+const SCREENSHOT_KEY = 's'.repeat(40);
 
 const OUT = path.join(ROOT, 'docs/screenshots');
 
@@ -20,7 +23,14 @@ async function shoot(page: Page, name: string): Promise<void> {
 
 async function main(): Promise<void> {
   // Branded as a club would brand it (the README shows these).
-  const world = await startBrowserWorld({ BRAND_NAME: 'Run Club', BRAND_COLOR: '#0b6e4f', SUPPORT_EMAIL: 'help@runclub.example' });
+  const world = await startBrowserWorld({
+    BRAND_NAME: 'Run Club',
+    BRAND_COLOR: '#0b6e4f',
+    SUPPORT_EMAIL: 'help@runclub.example',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    WEBHOOK_RETRY_SCHEDULE: '1',
+    API_KEY: SCREENSHOT_KEY,
+  });
   try {
     const db = world.database.db;
     const admin = await createUser(db, 'ada@example.org', { roles: ['admin', 'member'] });
@@ -109,6 +119,31 @@ async function main(): Promise<void> {
     await invitee.page.getByRole('button', { name: 'Accept and sign in' }).waitFor();
     await shoot(invitee.page, 'invitation-accept');
     await invitee.context.close();
+
+    // Webhooks: a receiver that takes one delivery, refuses the next, then has gone away.
+    const receiver = await startReceiver();
+    const created = await world.app.inject({
+      method: 'POST',
+      url: '/auth/admin/webhooks',
+      headers: { 'x-api-key': SCREENSHOT_KEY },
+      payload: { url: receiver.url, events: ['*'], description: 'Mailing list sync' },
+    });
+    const endpoint = created.json() as { id: string; secret: string };
+    receiver.secrets = [endpoint.secret];
+    await world.app.inject({ method: 'POST', url: `/auth/admin/webhooks/${endpoint.id}/test`, headers: { 'x-api-key': SCREENSHOT_KEY } });
+    await receiver.waitFor((events) => events.length === 1);
+    receiver.failNext(2);
+    await world.app.inject({ method: 'POST', url: '/auth/admin/organizers', headers: { 'x-api-key': SCREENSHOT_KEY }, payload: { name: 'Trail Runners' } });
+    await world.app.gatehouse.jobs.webhooksIdle();
+    await receiver.close();
+    await page.goto('/ui/admin/webhooks');
+    await page.getByRole('link', { name: receiver.url }).waitFor();
+    await shoot(page, 'admin-webhooks');
+    await page.getByRole('link', { name: receiver.url }).click();
+    await page.getByRole('cell', { name: 'failed' }).first().waitFor();
+    await page.getByText('Attempts: 2').first().click();
+    await page.locator('ol.attempts').first().waitFor();
+    await shoot(page, 'admin-webhook-deliveries');
 
     await page.goto('/ui/admin/audit');
     await page.getByRole('cell', { name: 'organizer.create' }).first().waitFor();

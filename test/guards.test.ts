@@ -83,7 +83,10 @@ describe('GET /me', () => {
     queries = [];
     const res = await t.app.inject({ method: 'GET', url: '/auth/me', headers: session.bearer });
     assert.equal(res.statusCode, 200);
-    assert.equal(queries.length, 1, queries.join('\n---\n'));
+    // The background workers' polls (pg-boss's queue, the webhook outbox relay) share the
+    // database and may land inside the request: they are not the request's round trips.
+    const requestQueries = queries.filter((text) => !/pgboss\.|webhook_events/.test(text));
+    assert.equal(requestQueries.length, 1, requestQueries.join('\n---\n'));
   });
 
   it('is 401 without a credential', async () => {

@@ -3,8 +3,8 @@
  * - the relay reads the outbox (webhook_events) in `sequence` order and, in one transaction,
  *   makes one delivery per subscribed endpoint, queues one job per delivery and marks the
  *   events relayed; locked rows are skipped, so instances relay side by side and never twice.
- *   It runs when this instance wrote an event (wake), on a short poll of the outbox (events
- *   other instances or the CLI wrote, and those a crash left behind), and at start;
+ *   It runs when this instance wrote an event (wake), on a poll of the outbox every 2 s (events
+ *   the CLI wrote, and those a crash left behind), and at start;
  * - a delivery job POSTs the signed event and records the attempt; a failure schedules the next
  *   attempt as a new job in the same transaction (WEBHOOK_RETRY_SCHEDULE, with jitter), until
  *   the schedule is used up and the delivery is `failed`. A job cut by a crash is expired by
@@ -36,8 +36,12 @@ import type { JobQueue } from './queue.ts';
 export const WEBHOOK_DELIVERY = 'webhook-delivery';
 
 const RELAY_BATCH = 500;
-/** How often the outbox is looked at when nothing woke the relay. */
-const RELAY_POLL_MS = 1000;
+/**
+ * How often the outbox is looked at when nothing woke the relay: for events another instance
+ * or the CLI wrote without relaying them (an instance relays its own writes at once), and for
+ * those an instance that crashed right after its commit left behind.
+ */
+const RELAY_POLL_MS = 2000;
 const DISABLE_AFTER_MS = 5 * 86_400_000;
 
 export interface DeliveryJob {

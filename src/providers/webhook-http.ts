@@ -20,7 +20,20 @@ export interface ResolvedAddress {
 /** A name's addresses (dns.lookup by default; tests pass a table). */
 export type Resolver = (hostname: string) => Promise<readonly ResolvedAddress[]>;
 
-export const systemResolver: Resolver = async (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+const LOOKUP_TIMEOUT_MS = 5000;
+
+/** The system's resolver (getaddrinfo), given up after 5 s: a dead DNS server must not hold a request to its deadline. */
+export const systemResolver: Resolver = async (hostname) => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${hostname} did not resolve within ${LOOKUP_TIMEOUT_MS} ms`)), LOOKUP_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([dnsLookup(hostname, { all: true, verbatim: true }), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
 
 export interface WebhookAnswer {
   /** null when no HTTP answer came (refused, timed out, cut). */

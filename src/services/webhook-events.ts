@@ -10,6 +10,7 @@ import type { OrganizerRole } from '../db/schema.ts';
 import { claimExpiredInvitations, findInvitations, type InvitationRow } from '../queries/invitations.ts';
 import { loadUserWithMemberships, type SystemMembershipFacts } from '../queries/principal.ts';
 import { insertEvent, insertEvents } from '../queries/webhook-events.ts';
+import { invitationView } from './invitation-view.ts';
 import { membershipStatus, userPublicView, type SystemMembershipView } from './user-view.ts';
 import type { WebhookEventType } from './webhook-event-types.ts';
 
@@ -134,26 +135,6 @@ export async function emitOrganizerMemberEvent(
   });
 }
 
-/** The invitation's public view (no token, no message body): what a receiver may copy. */
-function invitationData(row: InvitationRow): object {
-  return {
-    invitation: {
-      id: row.id,
-      email: row.email,
-      kind: row.kind,
-      organizer_uuid: row.organizer_uuid,
-      role_names: row.role_names,
-      organizer_role: row.organizer_role,
-      status: row.status,
-      invited_by: row.invited_by,
-      batch_id: row.batch_id,
-      expires_at: row.expires_at.toISOString(),
-      created_at: row.created_at.toISOString(),
-      accepted_at: row.accepted_at?.toISOString() ?? null,
-    },
-  };
-}
-
 /** One event per invitation (a campaign of 10,000 is one statement). */
 export async function emitInvitationEvents(
   trx: Db,
@@ -165,7 +146,7 @@ export async function emitInvitationEvents(
   const status = type === 'invitation.created' ? null : type.slice('invitation.'.length);
   await insertEvents(
     trx,
-    rows.map((row) => ({ type, data: invitationData(status === null ? row : { ...row, status: status as InvitationRow['status'] }) })),
+    rows.map((row) => ({ type, data: { invitation: invitationView(status === null ? row : { ...row, status: status as InvitationRow['status'] }) } })),
   );
 }
 

@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { createUser, PASSWORD } from '../helpers/auth.ts';
 import { linkIn, startBrowserWorld, type BrowserWorld } from '../helpers/browser.ts';
 import { importEligibleEmails } from '../../src/services/eligibility.ts';
+import { startReceiver } from '../helpers/webhook-receiver.ts';
 
 let world: BrowserWorld;
 const NEW_PASSWORD = 'a different long passphrase';
@@ -17,7 +18,8 @@ const NEW_PASSWORD = 'a different long passphrase';
 const INVITE_KEY = 'k'.repeat(40);
 
 before(async () => {
-  world = await startBrowserWorld({ API_KEY: INVITE_KEY });
+  // A webhook receiver on this machine (the webhooks console test) needs private addresses allowed.
+  world = await startBrowserWorld({ API_KEY: INVITE_KEY, WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_SCHEDULE: '1,1,1' });
 });
 
 after(async () => {
@@ -187,6 +189,50 @@ describe('admin console pages', () => {
       .executeTakeFirstOrThrow();
     assert.equal(expiry.expires_at?.toISOString(), '2032-01-31T00:00:00.000Z');
     await context.close();
+  });
+
+  it('webhooks: add an endpoint (its secret shown once), send a test, see the delivery and its attempts, retry, disable', async () => {
+    await createUser(world.database.db, 'hooks-admin@example.org', { roles: ['admin', 'member'] });
+    const receiver = await startReceiver();
+    const { context, page } = await world.newPage();
+    try {
+      await signIn(page, 'hooks-admin@example.org');
+      await page.goto('/ui/admin/webhooks');
+      await page.getByText('No webhook endpoints yet.').waitFor();
+      await page.getByLabel('URL', { exact: true }).fill(receiver.url);
+      await page.getByLabel('Events', { exact: true }).fill('webhook.test');
+      await page.getByRole('button', { name: 'Add endpoint' }).click();
+      await page.getByText('unknown event type: webhook.test').waitFor();
+      await page.getByLabel('Events', { exact: true }).fill('*');
+      await page.getByRole('button', { name: 'Add endpoint' }).click();
+      await page.getByText(`${receiver.url} added.`).waitFor();
+      const secret = (await page.locator('code.secret').innerText()).trim();
+      assert.match(secret, /^whsec_/);
+      receiver.secrets = [secret];
+
+      receiver.failNext(1);
+      await page.getByRole('button', { name: `Send a test event to ${receiver.url}` }).click();
+      await page.getByText(`A test event is on its way to ${receiver.url}.`).waitFor();
+      await receiver.waitFor((events) => events.some((e) => e.type === 'webhook.test'));
+
+      await page.getByRole('link', { name: receiver.url }).click();
+      await page.getByRole('heading', { name: `Deliveries to ${receiver.url}` }).waitFor();
+      await page.getByRole('cell', { name: 'succeeded' }).waitFor();
+      await page.getByText('Attempts: 2').click();
+      await page.getByText('500, ').first().waitFor();
+      assert.match(await page.locator('ol.attempts').innerText(), /: 500, \d+ ms not now\n.*: 204, \d+ ms/);
+      await page.getByRole('button', { name: 'Retry the webhook.test delivery' }).click();
+      await page.getByText('The delivery will be attempted again now.').waitFor();
+      await receiver.waitFor(() => receiver.deliveries.length === 3);
+
+      await page.getByRole('link', { name: 'All endpoints' }).click();
+      await page.getByRole('button', { name: 'Disable' }).click();
+      await page.getByText('Endpoint disabled.').waitFor();
+      await page.getByText('disabled', { exact: true }).waitFor();
+    } finally {
+      await context.close();
+      await receiver.close();
+    }
   });
 
   it('roles, users, organizers and members, batches and the audit filter', async () => {

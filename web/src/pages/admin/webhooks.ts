@@ -145,15 +145,25 @@ export async function webhooksPage(): Promise<void> {
   await draw();
 }
 
-function attemptsTable(attempts: readonly Attempt[]): HTMLElement {
-  return table(
-    [t('webhooks.attemptedAt'), t('webhooks.answer'), t('webhooks.duration'), t('webhooks.responseBody')],
-    attempts.map((a) => [
-      formatTime(a.attempted_at),
-      a.status_code === null ? (a.error ?? '—') : String(a.status_code),
-      `${a.duration_ms} ms`,
-      a.response_body === null || a.response_body === '' ? '—' : h('code', {}, a.response_body.slice(0, 200)),
-    ]),
+/** The answer in words: the status (with the error only when it says more), or the error. */
+function answerText(statusCode: number | null, error: string | null): string {
+  if (statusCode === null) return error ?? '—';
+  return error === null || error === `HTTP ${statusCode}` ? String(statusCode) : `${statusCode} (${error})`;
+}
+
+/** Each attempt on a line of its own (a table would not fit in the row's last cell). */
+function attemptsList(attempts: readonly Attempt[]): HTMLElement {
+  return h(
+    'ol',
+    { class: 'attempts' },
+    attempts.map((a) =>
+      h(
+        'li',
+        {},
+        t('webhooks.attemptLine', { time: formatTime(a.attempted_at), answer: answerText(a.status_code, a.error), ms: a.duration_ms }),
+        a.response_body === null || a.response_body === '' ? '' : h('code', {}, ` ${a.response_body.slice(0, 200)}`),
+      ),
+    ),
   );
 }
 
@@ -168,7 +178,7 @@ export async function webhookDeliveriesPage(id: string): Promise<void> {
       if (!box.open || box.dataset.loaded === 'yes') return;
       box.dataset.loaded = 'yes';
       void api<Delivery & { attempts_list: Attempt[] }>('GET', `/admin/webhooks/${endpoint.id}/deliveries/${delivery.id}`).then(
-        (full) => box.append(full.attempts_list.length === 0 ? notice(t('webhooks.noAttempts')) : attemptsTable(full.attempts_list)),
+        (full) => box.append(full.attempts_list.length === 0 ? notice(t('webhooks.noAttempts')) : attemptsList(full.attempts_list)),
         (error: unknown) => box.append(notice(errorText(error), 'error')),
       );
     });
@@ -191,15 +201,10 @@ export async function webhookDeliveriesPage(id: string): Promise<void> {
         items.map((d) => [
           h('span', {}, d.type, h('br'), h('code', { class: 'hint' }, d.event_id)),
           t(`webhooks.status.${d.status}`),
-          d.last_status_code === null ? (d.last_error ?? '—') : `${d.last_status_code}${d.last_error === null ? '' : ` (${d.last_error})`}`,
+          answerText(d.last_status_code, d.last_error),
           d.next_attempt_at === null ? '—' : formatTime(d.next_attempt_at),
           formatTime(d.created_at),
-          h(
-            'div',
-            { class: 'actions' },
-            details(d),
-            d.status === 'pending' ? '' : button(t('webhooks.retry'), retry(d), { label: t('webhooks.retryLabel', { type: d.type }) }),
-          ),
+          h('div', {}, d.status === 'pending' ? '' : button(t('webhooks.retry'), retry(d), { label: t('webhooks.retryLabel', { type: d.type }) }), details(d)),
         ]),
       ),
     t('webhooks.noDeliveries'),
