@@ -510,3 +510,78 @@ describe('webhook addresses (SSRF)', () => {
     }
   });
 });
+
+describe('webhook delivery rules', () => {
+  it('a redirect is a failure (never followed), a slow receiver times out, bodies are kept to 4 KiB, and 5 days of failures disable the endpoint', async () => {
+    const t = await startApp({ WEBHOOK_TIMEOUT_MS: '300', WEBHOOK_RETRY_SCHEDULE: '1' });
+    const followed: string[] = [];
+    const { createServer } = await import('node:http');
+    const server = createServer((request, response) => {
+      request.resume();
+      if (request.url === '/redirect') response.writeHead(302, { location: '/followed' }).end();
+      else if (request.url === '/followed') {
+        followed.push(request.url);
+        response.writeHead(204).end();
+      } else if (request.url === '/slow') setTimeout(() => response.writeHead(204).end(), 2000);
+      else response.writeHead(500).end('x'.repeat(10_000));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const outcome = async (
+        path: string,
+      ): Promise<{ status: string; attempts: number; last_status_code: number | null; last_error: string | null; id: string }> => {
+        const { id } = await register(t, `http://127.0.0.1:${port}${path}`);
+        await t.app.inject({ method: 'POST', url: `${API}/admin/webhooks/${id}/test`, headers: key });
+        await settled(t);
+        const list = (await t.app.inject({ method: 'GET', url: `${API}/admin/webhooks/${id}/deliveries`, headers: key })).json() as {
+          items: { status: string; attempts: number; last_status_code: number | null; last_error: string | null }[];
+        };
+        await t.app.inject({ method: 'DELETE', url: `${API}/admin/webhooks/${id}`, headers: key });
+        const first = list.items[0];
+        assert.ok(first);
+        return { ...first, id };
+      };
+      const redirect = await outcome('/redirect');
+      assert.deepEqual({ status: redirect.status, attempts: redirect.attempts, code: redirect.last_status_code }, { status: 'failed', attempts: 2, code: 302 });
+      assert.deepEqual(followed, [], 'the Location was never requested');
+      const slow = await outcome('/slow');
+      assert.equal(slow.status, 'failed');
+      assert.match(slow.last_error ?? '', /no answer within 300 ms/);
+
+      // Failing since six days: the next failure disables the endpoint and says so in the audit log.
+      const { id } = await register(t, `http://127.0.0.1:${port}/failing`);
+      await sql`update webhook_endpoints set failing_since = now() - interval '6 days' where id = ${id}`.execute(t.database.db);
+      await t.app.inject({ method: 'POST', url: `${API}/admin/webhooks/${id}/test`, headers: key });
+      await settled(t);
+      const endpoint = (await t.app.inject({ method: 'GET', url: `${API}/admin/webhooks/${id}`, headers: key })).json() as {
+        enabled: boolean;
+        disabled_reason: string;
+      };
+      assert.deepEqual({ enabled: endpoint.enabled, reason: endpoint.disabled_reason }, { enabled: false, reason: 'failing for 5 days' });
+      const audit = await sql<{ actor: string }>`select actor from audit_log where action = 'webhook.disable' and target = ${id}`.execute(t.database.db);
+      assert.deepEqual(
+        audit.rows.map((r) => r.actor),
+        ['system'],
+      );
+      const kept = await sql<{ n: number }>`select max(length(response_body))::int as n from webhook_attempts where status_code = 500`.execute(t.database.db);
+      assert.equal(kept.rows[0]?.n, 4096, 'a 10,000-byte answer is kept to its first 4 KiB');
+      const enabled = await t.app.inject({ method: 'PATCH', url: `${API}/admin/webhooks/${id}`, headers: key, payload: { enabled: true } });
+      assert.deepEqual(
+        (enabled.json() as { failing_since: string | null; disabled_reason: string | null }).failing_since,
+        null,
+        're-enabling clears the record',
+      );
+
+      const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+      assert.match(metrics.body, /gatehouse_webhook_deliveries_total\{outcome="failed"\} [1-9]/);
+      assert.match(metrics.body, /gatehouse_webhook_deliveries_total\{outcome="retrying"\} [1-9]/);
+      assert.match(metrics.body, /gatehouse_webhook_queue_depth 0/);
+      assert.match(metrics.body, /gatehouse_webhook_oldest_pending_seconds 0/);
+    } finally {
+      server.close();
+      server.closeAllConnections();
+      await t.close();
+    }
+  });
+});
