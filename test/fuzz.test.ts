@@ -187,7 +187,14 @@ async function fingerprint(): Promise<string> {
       (select string_agg(md5(e::text), ',' order by id) from eligible_emails e),
       (select string_agg(md5(a::text), ',' order by id) from audit_log a),
       (select string_agg(md5(ot::text), ',' order by token_hash) from one_time_tokens ot),
-      (select string_agg(md5(concat(s.id, s.revoked_at, s.refresh_token_hash)), ',' order by id) from sessions s)
+      (select string_agg(md5(concat(s.id, s.revoked_at, s.refresh_token_hash)), ',' order by id) from sessions s),
+      (select string_agg(md5(i::text), ',' order by id) from invitations i),
+      (select string_agg(md5(er::text), ',' order by id) from eligibility_rules er),
+      -- The outbox without relayed_at, and deliveries without their state: the background
+      -- workers move those on their own, whatever the request under test did.
+      (select string_agg(md5(concat(we.id, we.type, we.data::text)), ',' order by sequence) from webhook_events we),
+      (select string_agg(md5(w::text), ',' order by id) from webhook_endpoints w),
+      (select string_agg(md5(concat(wd.id, wd.endpoint_id, wd.event_id)), ',' order by id) from webhook_deliveries wd)
     )) as digest`.execute(t.database.db);
   return result.rows[0]?.digest ?? '';
 }
