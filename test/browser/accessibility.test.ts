@@ -22,16 +22,33 @@ const VIEWPORTS = [
 ] as const;
 
 let world: BrowserWorld;
+const A11Y_KEY = 'y'.repeat(40);
 let adminId = '';
 let organizerId = '';
+let webhookId = '';
 
 before(async () => {
-  world = await startBrowserWorld({ BRAND_NAME: 'Run Club', BRAND_COLOR: '#0b6e4f', SUPPORT_EMAIL: 'help@runclub.example' });
+  world = await startBrowserWorld({
+    BRAND_NAME: 'Run Club',
+    BRAND_COLOR: '#0b6e4f',
+    SUPPORT_EMAIL: 'help@runclub.example',
+    API_KEY: A11Y_KEY,
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+  });
   const admin = await createUser(world.database.db, 'a11y-admin@example.org', { roles: ['admin', 'member'] });
   adminId = admin.uuid;
   await createUser(world.database.db, 'a11y-member@example.org', { roles: ['member'] });
   organizerId = (await createOrganizer(world.database.db, 'Run Club', { user_uuid: admin.uuid }, { actor: 'system' })).uuid;
   await importEligibleEmails(world.database.db, ['a11y-member@example.org', 'invited@example.org'], 'spring', { actor: 'system' });
+  // An endpoint nobody listens on: its test delivery fails, so the deliveries page has a row.
+  const hook = await world.app.inject({
+    method: 'POST',
+    url: '/auth/admin/webhooks',
+    headers: { 'x-api-key': A11Y_KEY },
+    payload: { url: 'http://127.0.0.1:9/hooks', events: ['*'] },
+  });
+  webhookId = (hook.json() as { id: string }).id;
+  await world.app.inject({ method: 'POST', url: `/auth/admin/webhooks/${webhookId}/test`, headers: { 'x-api-key': A11Y_KEY } });
 });
 after(() => world.close());
 
@@ -95,6 +112,16 @@ const SIGNED_IN: () => readonly PageState[] = () => [
   { name: 'admin organizers', path: '/ui/admin/organizers', ready: (page) => page.locator('tbody tr').first().waitFor() },
   { name: 'organizer members', path: `/ui/organizers/${organizerId}`, ready: (page) => page.locator('tbody tr').first().waitFor() },
   { name: 'admin audit log', path: '/ui/admin/audit', ready: (page) => page.locator('tbody tr').first().waitFor() },
+  { name: 'admin webhooks', path: '/ui/admin/webhooks', ready: (page) => page.locator('tbody tr').first().waitFor() },
+  {
+    name: 'webhook deliveries, attempts open',
+    path: `/ui/admin/webhooks/${webhookId}`,
+    ready: async (page) => {
+      await page.locator('tbody tr details').first().waitFor();
+      await page.locator('tbody tr details summary').first().click();
+      await page.locator('ol.attempts, .notice').first().waitFor();
+    },
+  },
 ];
 
 describe('accessibility: axe-core WCAG 2.1 AA on every page state, both languages, desktop and phone', () => {

@@ -211,7 +211,7 @@ describe('admin console pages', () => {
       receiver.secrets = [secret];
 
       receiver.failNext(1);
-      await page.getByRole('button', { name: `Send a test event to ${receiver.url}` }).click();
+      await page.getByRole('button', { name: `Send test to ${receiver.url}` }).click();
       await page.getByText(`A test event is on its way to ${receiver.url}.`).waitFor();
       await receiver.waitFor((events) => events.some((e) => e.type === 'webhook.test'));
 
