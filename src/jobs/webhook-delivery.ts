@@ -190,7 +190,8 @@ export async function startWebhookWorker(deps: DeliveryDeps): Promise<WebhookWor
   }
 
   await queue.createQueue(WEBHOOK_DELIVERY);
-  await queue.work<DeliveryJob>(WEBHOOK_DELIVERY, { concurrency: Math.max(4, config.concurrency * 2), pollingIntervalSeconds: 1 }, deliver);
+  // As many workers as one endpoint may have in flight: more would mostly find its leases taken and bounce.
+  await queue.work<DeliveryJob>(WEBHOOK_DELIVERY, { concurrency: config.concurrency, pollingIntervalSeconds: 1 }, deliver);
 
   let stopped = false;
   let relaying: Promise<void> | null = null;
