@@ -51,22 +51,34 @@ async function freePort(): Promise<number> {
 
 export async function startBrowserWorld(env: Record<string, string> = {}): Promise<BrowserWorld> {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
   const smtp = await startSmtpCapture();
   const database = await createTestDatabase();
-  const config = testConfig({ LOG_LEVEL: 'silent', PORT: String(port), PUBLIC_URL: origin, SMTP_URL: smtp.url, ...env });
   // The pages' API calls are checked against /openapi.json too (src/http/contract-check.ts).
   const contractViolations: string[] = [];
-  const app = await buildApp({
-    config,
-    db: database.db,
-    poolStats: () => database.poolStats(),
-    limits: GENEROUS_LIMITS,
-    counterStore: createMemoryCounterStore(),
-    onContractViolation: (v) => contractViolations.push(v),
-  });
-  await app.listen({ port, host: '127.0.0.1' });
+  // PUBLIC_URL names the port, so it is chosen before the app is built; another listener can
+  // take it in between (CI saw EADDRINUSE once): then a new port, and a new app.
+  let app: App | null = null;
+  let origin = '';
+  for (let attempt = 1; app === null; attempt++) {
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    const config = testConfig({ LOG_LEVEL: 'silent', PORT: String(port), PUBLIC_URL: origin, SMTP_URL: smtp.url, ...env });
+    const candidate = await buildApp({
+      config,
+      db: database.db,
+      poolStats: () => database.poolStats(),
+      limits: GENEROUS_LIMITS,
+      counterStore: createMemoryCounterStore(),
+      onContractViolation: (v) => contractViolations.push(v),
+    });
+    try {
+      await candidate.listen({ port, host: '127.0.0.1' });
+      app = candidate;
+    } catch (error) {
+      await candidate.close();
+      if ((error as { code?: string }).code !== 'EADDRINUSE' || attempt >= 5) throw error;
+    }
+  }
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const pageErrors: string[] = [];
   return {
