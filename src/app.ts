@@ -22,7 +22,8 @@ import { clientErrorHandler, frameworkErrorHandler } from './http/framework-erro
 import { loggerOptions } from './http/logging.ts';
 import { lazyChildLoggerFactory } from './http/request-logger.ts';
 import { isHtml, securityHeaderSets } from './http/security-headers.ts';
-import { validatorCompiler } from './http/validation.ts';
+import { eagerValidatorCompiler, validatorCompiler } from './http/validation.ts';
+import { lazySerializerFactory } from './http/lazy-compilers.ts';
 import { opsRoutes } from './http/routes/ops.ts';
 import { passwordRoutes } from './http/routes/auth-passwords.ts';
 import { sessionRoutes } from './http/routes/auth-sessions.ts';
@@ -105,6 +106,8 @@ export interface AppDeps {
   readonly onContractViolation?: ContractViolationSink;
   /** How webhook hosts resolve; DNS when absent (tests map names to addresses). */
   readonly webhookResolver?: Resolver;
+  /** 'eager': compile every route's schemas at start, as Fastify does by default (a test proves they all compile). */
+  readonly schemaCompilation?: 'lazy' | 'eager';
 }
 
 export type App = FastifyInstance;
@@ -149,6 +152,8 @@ function fastifyOptions(deps: AppDeps, apiHeaders: Readonly<Record<string, strin
     // The router's and the HTTP parser's own answers speak {detail, code} too.
     frameworkErrors: frameworkErrorHandler(apiHeaders),
     clientErrorHandler,
+    // Response serializers are built at their first response, not all at start (lazy-compilers.ts).
+    ...(deps.schemaCompilation === 'eager' ? {} : { schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory() } } }),
   };
 }
 
@@ -157,7 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const https = deps.config.nodeEnv === 'production';
   const securityHeaders = securityHeaderSets({ hsts: https, contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } });
   const app = Fastify(fastifyOptions(deps, securityHeaders.api)).withTypeProvider<TypeBoxTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(deps.schemaCompilation === 'eager' ? eagerValidatorCompiler : validatorCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   // JSON routes take JSON only: text/plain would let a cross-site form post without a preflight.

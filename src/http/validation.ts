@@ -13,6 +13,7 @@
  */
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
+import { lazyValidator } from './lazy-compilers.ts';
 import type { FastifySchemaCompiler } from 'fastify';
 
 // ajv-formats is CommonJS; under NodeNext its default export is the module object.
@@ -77,8 +78,12 @@ function refusingNul(validate: ValidateFunction): CheckedValidator {
   return checked;
 }
 
-export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
+/** Compiles now (tests use it to compile every route's schema at once). */
+export const eagerValidatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
   if (httpPart === 'body' && (schema as { additionalProperties?: unknown }).additionalProperties === false) return refusingNul(closedBodyAjv.compile(schema));
   const ajv = httpPart === 'body' ? bodyAjv : textAjv;
   return refusingNul(ajv.compile(schema));
 };
+
+/** What the app uses: the same validator, compiled at its first request (http/lazy-compilers.ts). */
+export const validatorCompiler: FastifySchemaCompiler<object> = (route) => lazyValidator(() => eagerValidatorCompiler(route) as CheckedValidator);
