@@ -585,3 +585,33 @@ describe('webhook delivery rules', () => {
     }
   });
 });
+
+describe('a delivery whose job ran twice', () => {
+  it('is leased by one worker, and its attempt recorded once', async () => {
+    const t = await startApp();
+    const receiver = await startReceiver();
+    try {
+      const { id, secret } = await register(t, receiver.url);
+      receiver.secrets = [secret];
+      await t.app.inject({ method: 'POST', url: `${API}/admin/webhooks/${id}/test`, headers: key });
+      await settled(t);
+      const [delivery] = (await sql<{ id: string }>`select id from webhook_deliveries where endpoint_id = ${id}`.execute(t.database.db)).rows;
+      assert.ok(delivery);
+      await sql`update webhook_deliveries set status = 'pending', next_attempt_at = now() where id = ${delivery.id}`.execute(t.database.db);
+      const { acquireLease, recordDeliveryOutcome } = await import('../src/queries/webhooks.ts');
+      const leases = [await acquireLease(t.database.db, id, delivery.id, 4, 30), await acquireLease(t.database.db, id, delivery.id, 4, 30)];
+      assert.deepEqual(leases, [true, false], 'the second worker of one delivery gets no lease');
+      const outcome = { attempt: 2, status: 'succeeded' as const, statusCode: 204, error: null, nextAttemptAt: null };
+      const recorded = await Promise.all([
+        recordDeliveryOutcome(t.database.db, delivery.id, outcome),
+        recordDeliveryOutcome(t.database.db, delivery.id, outcome),
+      ]);
+      assert.deepEqual(recorded.sort(), [false, true], 'one of two recordings of attempt 2 counts');
+      const row = (await sql<{ attempts: number }>`select attempts from webhook_deliveries where id = ${delivery.id}`.execute(t.database.db)).rows[0];
+      assert.equal(row?.attempts, 2);
+    } finally {
+      await t.close();
+      await receiver.close();
+    }
+  });
+});

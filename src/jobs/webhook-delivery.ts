@@ -126,6 +126,7 @@ async function recordAnswer(deps: DeliveryDeps, work: DeliveryWork, answer: Webh
     });
     const next = outcome === 'retrying' && delay !== undefined ? new Date(Date.now() + withJitter(delay)) : null;
     const changed = await recordDeliveryOutcome(trx, work.id, {
+      attempt,
       status: outcome === 'retrying' ? 'pending' : outcome,
       statusCode: answer.statusCode,
       error: answer.error,
@@ -162,6 +163,9 @@ export async function startWebhookWorker(deps: DeliveryDeps): Promise<WebhookWor
   async function deliver(job: DeliveryJob): Promise<void> {
     const work = await findDeliveryWork(db, job.deliveryId);
     if (work === null || work.status !== 'pending') return;
+    // A second job of one delivery (a job the queue retried after its instance seemed gone, that
+    // was only slow) finds the next attempt scheduled later: that attempt has its own job.
+    if (work.next_attempt_at !== null && work.next_attempt_at.getTime() > Date.now() + 1000) return;
     if (!work.enabled) {
       // Nothing is sent to a disabled endpoint; its deliveries can be retried once it is enabled again.
       await failDelivery(db, work.id, 'endpoint disabled');

@@ -95,6 +95,8 @@ export interface DeliveryWork {
   readonly id: string;
   readonly status: 'pending' | 'succeeded' | 'failed';
   readonly attempts: number;
+  /** Not before: a job that comes earlier is a duplicate of the one scheduled for then. */
+  readonly next_attempt_at: Date | null;
   readonly endpoint_id: string;
   readonly url: string;
   readonly enabled: boolean;
@@ -110,7 +112,7 @@ export interface DeliveryWork {
 
 export async function findDeliveryWork(db: Db, deliveryId: string): Promise<DeliveryWork | null> {
   const result = await sql<DeliveryWork>`
-    select d.id, d.status, d.attempts, w.id as endpoint_id, w.url, w.enabled, w.secret_sealed, w.previous_secret_sealed,
+    select d.id, d.status, d.attempts, d.next_attempt_at, w.id as endpoint_id, w.url, w.enabled, w.secret_sealed, w.previous_secret_sealed,
       w.previous_secret_expires_at, e.id as event_id, e.type, e.sequence::text as sequence, e.data, e.created_at as event_created_at
     from webhook_deliveries d join webhook_endpoints w on w.id = d.endpoint_id join webhook_events e on e.id = d.event_id
     where d.id = ${deliveryId}`.execute(db);
@@ -127,10 +129,11 @@ export async function acquireLease(db: Db, endpointId: string, deliveryId: strin
     await sql`delete from webhook_leases where endpoint_id = ${endpointId} and expires_at <= now()`.execute(trx);
     const held = await sql<{ n: number }>`select count(*)::int as n from webhook_leases where endpoint_id = ${endpointId}`.execute(trx);
     if ((held.rows[0]?.n ?? 0) >= limit) return false;
-    await sql`
+    // A live lease of this delivery means another worker has it (a job that ran twice): not this one.
+    const inserted = await sql`
       insert into webhook_leases (delivery_id, endpoint_id, expires_at) values (${deliveryId}, ${endpointId}, now() + make_interval(secs => ${leaseSeconds}))
-      on conflict (delivery_id) do update set expires_at = excluded.expires_at`.execute(trx);
-    return true;
+      on conflict (delivery_id) do nothing`.execute(trx);
+    return Number(inserted.numAffectedRows ?? 0) > 0;
   });
 }
 
@@ -149,17 +152,20 @@ export async function insertAttempt(
   );
 }
 
-/** The delivery's outcome after an attempt. Only a pending delivery changes. */
+/**
+ * The delivery's outcome after attempt number `attempt`. Only a pending delivery that has had
+ * `attempt - 1` attempts changes: of two workers that ran one attempt twice, one records it.
+ */
 export async function recordDeliveryOutcome(
   db: Db,
   deliveryId: string,
-  outcome: { status: 'pending' | 'succeeded' | 'failed'; statusCode: number | null; error: string | null; nextAttemptAt: Date | null },
+  outcome: { attempt: number; status: 'pending' | 'succeeded' | 'failed'; statusCode: number | null; error: string | null; nextAttemptAt: Date | null },
 ): Promise<boolean> {
   const result = await sql`
     update webhook_deliveries set status = ${outcome.status}, attempts = attempts + 1, last_status_code = ${outcome.statusCode},
       last_error = ${outcome.error === null ? null : outcome.error.slice(0, 1000)}, next_attempt_at = ${outcome.nextAttemptAt},
       completed_at = case when ${outcome.status} = 'pending' then null else now() end
-    where id = ${deliveryId} and status = 'pending'`.execute(db);
+    where id = ${deliveryId} and status = 'pending' and attempts = ${outcome.attempt - 1}`.execute(db);
   return Number(result.numAffectedRows ?? 0) > 0;
 }
 
