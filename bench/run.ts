@@ -118,7 +118,7 @@ async function main(): Promise<void> {
         return w4(gatehouse, db, databaseUrl, API_KEY, writeCsv(csvFile, ELIGIBLE), csvFile);
       },
       pglite: pgliteW1,
-      verify: (): ReturnType<typeof verifySdk> => verifySdk(QUICK ? 300 : 2_000, QUICK ? 2 : 3),
+      verify: (): ReturnType<typeof verifySdk> => verifySdk(QUICK ? 300 : 1_000, QUICK ? 2 : 8),
       campaign: (): ReturnType<typeof campaign> => campaign(gatehouse, API_KEY, smtp, QUICK ? 2_000 : 10_000),
       webhooks: (): ReturnType<typeof webhooks> => webhooks(gatehouse, API_KEY, QUICK ? 500 : 2_000),
     };

@@ -62,9 +62,16 @@ async function measure(
   await perSecond(ms, ours);
   const a: number[] = [];
   const b: number[] = [];
+  // The order alternates by round, so a drift of the machine's speed during a run (this 2-core
+  // machine has neighbours) weighs on both sides alike.
   for (let round = 0; round < rounds; round++) {
-    a.push(await perSecond(ms, ours));
-    b.push(await perSecond(ms, floor));
+    if (round % 2 === 0) {
+      a.push(await perSecond(ms, ours));
+      b.push(await perSecond(ms, floor));
+    } else {
+      b.push(await perSecond(ms, floor));
+      a.push(await perSecond(ms, ours));
+    }
   }
   return { algorithm, ours: median(a), floor: median(b) };
 }
