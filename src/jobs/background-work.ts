@@ -14,6 +14,7 @@ import { createMailQueue, mailQueueIdle, queuedMailer, startMailWorker, type Mai
 import { createJobQueue, type JobQueue } from './queue.ts';
 import type { Resolver } from '../providers/webhook-http.ts';
 import { announceLifecycleEvents, startLifecycleEvents } from './lifecycle-events-job.ts';
+import { eventsWritten } from '../queries/webhook-events.ts';
 import { startWebhookWorker, type DeliveryOutcomeListener, type WebhookWorker } from './webhook-delivery.ts';
 
 export interface BackgroundWork {
@@ -74,9 +75,14 @@ export function installBackgroundWork(app: FastifyInstance, deps: BackgroundDeps
       ...(deps.onWebhookOutcome === undefined ? {} : { onOutcome: deps.onWebhookOutcome }),
     });
   });
-  // A write this instance answered may have put events in the outbox: relay them now, not at the next poll.
-  app.addHook('onResponse', (request, reply, done) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) webhooks?.wake();
+  // A request that wrote events to the outbox: relay them now, not at the next poll.
+  let eventsSeen = eventsWritten();
+  app.addHook('onResponse', (_request, _reply, done) => {
+    const now = eventsWritten();
+    if (now !== eventsSeen) {
+      eventsSeen = now;
+      webhooks?.wake();
+    }
     done();
   });
   return {
